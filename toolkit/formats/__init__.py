@@ -1,0 +1,344 @@
+"""The report formats, loaded from their declarative descriptions (one TOML file per version).
+
+Everything that knows a label, a cell or a rule asks this module: `get_format("2021")` gives the
+tables, their cells by id, the rules expanded into relations, and `COMMON` the shared parts (value
+kinds, unit levels, workbook sheets).  Pure Python: no spreadsheet library is imported here.
+"""
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+VERSIONS = ("2021", "2019")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A row or a column of a table block: its id and its label path, outermost first."""
+
+    id: str
+    labels: tuple[str, ...]
+    kind: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How messages name it: the label path without the outer group, e.g. （三）不予公开 1.属于国家秘密."""
+        shown = self.labels[1:] if len(self.labels) > 2 else self.labels[-1:]
+        return " ".join(shown)
+
+
+@dataclass(frozen=True)
+class Block:
+    heading: str | None
+    corner: str | None
+    columns: tuple[Header, ...]
+    rows: tuple[Header, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    short: str
+    sheet: str
+    title: str
+    kind: str
+    note: str | None
+    blocks: tuple[Block, ...]
+
+    @property
+    def columns(self) -> tuple[Header, ...]:
+        return tuple(c for b in self.blocks for c in b.columns)
+
+    @property
+    def rows(self) -> tuple[Header, ...]:
+        return tuple(r for b in self.blocks for r in b.rows)
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    table: str
+    block: int
+    row: Header
+    column: Header
+    kind: str
+    label: str  # e.g. 表三“（三）不予公开 1.属于国家秘密”行“自然人”列
+    total: bool = False  # computed by a formula from other cells
+
+
+@dataclass(frozen=True)
+class Term:
+    cell: str
+    sign: int = 1
+    previous: bool = False  # last year's value
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    relation: str
+    message: str
+    formula: bool = False
+    mark: str = "all"
+    levels: tuple[str, ...] = ()
+    zero: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One instance of an equation rule: sum(reported) must equal sum(computed)."""
+
+    rule: Rule
+    reported: tuple[Term, ...]
+    computed: tuple[Term, ...]
+    names: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def uses_previous(self) -> bool:
+        return any(t.previous for t in self.reported + self.computed)
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        """The current-year cells a finding of this relation flags."""
+        terms = self.reported if self.rule.mark == "reported" else self.computed + self.reported
+        return tuple(dict.fromkeys(t.cell for t in terms if not t.previous))
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    name: str
+    integer: bool
+    minimum: float | None
+    units: tuple[str, ...]
+    prompt: str
+
+
+@dataclass(frozen=True)
+class NamedTestRule:
+    """A rule whose test is code the checker knows by name (value kinds, report-level rules)."""
+
+    code: str
+    severity: str
+    test: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Part:
+    heading: str
+    text: str | None = None  # id of a text part (overview, problems, other)
+    table: str | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class InfoField:
+    id: str
+    label: str
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
+class Common:
+    default_version: str
+    levels: tuple[str, ...]
+    summary_levels: tuple[str, ...]
+    kinds: dict
+    value_rules: tuple[NamedTestRule, ...]
+    report_rules: tuple[NamedTestRule, ...]
+    sheets: dict
+    info_fields: tuple[InfoField, ...]
+    findings_columns: tuple[str, ...]
+    severity_colors: dict
+
+    @property
+    def all_levels(self) -> tuple[str, ...]:
+        return self.levels + self.summary_levels
+
+
+@dataclass(frozen=True)
+class Format:
+    version: str
+    title: str
+    basis: str
+    years: tuple[int, int | None]  # first and last report year the format is meant for
+    parts: tuple[Part, ...]
+    tables: tuple[Table, ...]
+    cells: dict  # id -> Cell, in table order
+    relations: tuple[Relation, ...]
+    level_rules: tuple[Rule, ...]
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    @property
+    def entry_cells(self) -> list[str]:
+        return [c.id for c in self.cells.values() if not c.total]
+
+    @property
+    def total_cells(self) -> list[str]:
+        return [c.id for c in self.cells.values() if c.total]
+
+    @property
+    def formulas(self) -> dict:
+        """Total cell id -> the relation whose computed side is its formula."""
+        out = {}
+        for rel in self.relations:
+            if rel.rule.formula:
+                out.setdefault(rel.reported[0].cell, rel)
+        return out
+
+    def suits_year(self, year: int) -> bool:
+        first, last = self.years
+        return year >= first and (last is None or year <= last)
+
+    @property
+    def text_parts(self) -> tuple[Part, ...]:
+        return tuple(p for p in self.parts if p.text)
+
+
+def _load_toml(name: str) -> dict:
+    return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def cell_id(table: str, row: str, column: str) -> str:
+    return ".".join(p for p in (table, row, column) if p)
+
+
+@cache
+def common() -> Common:
+    raw = _load_toml("common.toml")
+    kinds = {
+        k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"])
+        for k, v in raw["kinds"].items()
+    }
+    return Common(
+        default_version=raw["default_version"],
+        levels=tuple(raw["levels"]),
+        summary_levels=tuple(raw["summary_levels"]),
+        kinds=kinds,
+        value_rules=tuple(NamedTestRule(**r) for r in raw["value_rules"]),
+        report_rules=tuple(NamedTestRule(**r) for r in raw["report_rules"]),
+        sheets=dict(raw["sheets"]),
+        info_fields=tuple(InfoField(**f) for f in raw["info_fields"]),
+        findings_columns=tuple(raw["findings_columns"]),
+        severity_colors=dict(raw["severity_colors"]),
+    )
+
+
+class FormatError(ValueError):
+    """The format description itself is wrong (a developer's error, found when it loads)."""
+
+
+@cache
+def get_format(version: str | None = None) -> Format:
+    version = version or common().default_version
+    if version not in VERSIONS:
+        raise FormatError(f"不支持的报告格式“{version}”，可选：{'、'.join(VERSIONS)}")
+    raw = _load_toml(f"{version}.toml")
+    headings = {p["table"]: p["heading"] for p in raw["parts"] if "table" in p}
+    parts = tuple(
+        Part(heading=p["heading"], text=p.get("id"), table=p.get("table"), hint=p.get("hint"))
+        for p in raw["parts"]
+    )
+    tables = tuple(_table(t, headings[t["id"]]) for t in raw["tables"])
+    cells = {}
+    for table in tables:
+        for b, block in enumerate(table.blocks):
+            for row in block.rows:
+                for col in block.columns:
+                    cid = cell_id(table.id, row.id, col.id)
+                    if cid in cells:
+                        raise FormatError(f"{version}: duplicate cell id {cid}")
+                    cells[cid] = Cell(
+                        id=cid, table=table.id, block=b, row=row, column=col,
+                        kind=col.kind or row.kind or table.kind,
+                        label=_cell_label(table, row, col),
+                    )
+    relations, level_rules = _rules(raw["rules"], tables, cells, version)
+    totals = {rel.reported[0].cell for rel in relations if rel.rule.formula}
+    cells = {cid: (_replace_total(c) if cid in totals else c) for cid, c in cells.items()}
+    years = (raw["first_year"], raw.get("last_year"))
+    return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules)
+
+
+def _replace_total(c: Cell) -> Cell:
+    return Cell(c.id, c.table, c.block, c.row, c.column, c.kind, c.label, total=True)
+
+
+def _header(h: dict) -> Header:
+    return Header(h["id"], tuple(h["labels"]), h.get("kind"))
+
+
+def _table(t: dict, title: str) -> Table:
+    blocks = tuple(
+        Block(b.get("heading"), b.get("corner"),
+              tuple(_header(c) for c in b["columns"]), tuple(_header(r) for r in b["rows"]))
+        for b in t["blocks"]
+    )
+    return Table(t["id"], t["short"], t["sheet"], title, t["kind"], t.get("note"), blocks)
+
+
+def _cell_label(table: Table, row: Header, col: Header) -> str:
+    if row.labels:
+        return f"{table.short}“{row.name}”行“{col.name}”列"
+    return f"{table.short}“{'·'.join(col.labels)}”"
+
+
+def _loop(spec: dict, tables: tuple[Table, ...]) -> list[dict]:
+    """Expand a rule's for_each into one dict of template variables per instance."""
+    if not spec:
+        return [{}]
+    (var, source), = spec.items()
+    if isinstance(source, list):
+        return [{var: v} for v in source]
+    table_id, what = source.split(".")
+    table = next(t for t in tables if t.id == table_id)
+    headers = table.columns if what == "columns" else table.rows
+    return [{var: h.id, f"{var}_label": h.name} for h in headers]
+
+
+def _term(text: str, variables: dict, cells: dict, code: str) -> Term:
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("-")
+    previous = text.startswith("prev:")
+    cid = text.removeprefix("prev:").format(**variables)
+    if cid not in cells:
+        raise FormatError(f"rule {code}: unknown cell {cid}")
+    return Term(cid, sign, previous)
+
+
+def _rules(raw_rules: list, tables, cells: dict, version: str):
+    relations, level_rules = [], []
+    for r in raw_rules:
+        rule = Rule(
+            code=r["code"], severity=r["severity"], relation=r["relation"], message=r["message"],
+            formula=r.get("formula", False), mark=r.get("mark", "all"),
+            levels=tuple(r.get("levels", ())), zero=tuple(r.get("zero", ())),
+        )
+        if rule.severity not in ("错误", "提示"):
+            raise FormatError(f"{version}: rule {rule.code} has severity {rule.severity!r}")
+        if rule.zero:
+            unknown = [c for c in rule.zero if c not in cells]
+            if unknown:
+                raise FormatError(f"rule {rule.code}: unknown cells {unknown}")
+            level_rules.append(rule)
+            continue
+        for variables in _loop(r.get("for_each", {}), tables):
+            relations.append(Relation(
+                rule,
+                tuple(_term(t, variables, cells, rule.code) for t in r["reported"]),
+                tuple(_term(t, variables, cells, rule.code) for t in r["computed"]),
+                {k: v for k, v in variables.items() if k.endswith("_label")},
+            ))
+    return tuple(relations), tuple(level_rules)
+
+
+def match_cells(fmt: Format, pattern: str) -> list[str]:
+    """Cell ids matching a shell-style pattern, e.g. "t3.result.*.total"."""
+    return [c for c in fmt.cells if fnmatch.fnmatchcase(c, pattern)]

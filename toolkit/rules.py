@@ -1,0 +1,150 @@
+"""The checker: applies a format's rules to a Report and returns every finding at once.
+
+The rules themselves are data (toolkit/formats/*.toml); this module only knows how to evaluate
+their kinds: equations between sums of cells (within the year or against last year's report),
+zero-for-these-levels plausibility rules, value-kind rules and report-level rules.
+"""
+from __future__ import annotations
+
+from toolkit.formats import VERSIONS, Format, Relation, common, get_format
+from toolkit.model import Finding, Number, Report, show_number
+
+# Money is summed in floating point; differences below this are rounding, not a broken relation.
+TOLERANCE = 1e-6
+
+
+class Values:
+    """A report's values as the rules read them: a reported cell as reported, a total that was not
+    reported (its formula never calculated) as the sum of its parts, any other missing cell as 0."""
+
+    def __init__(self, fmt: Format, values: dict[str, Number]):
+        self.fmt = fmt
+        self.reported = values
+        self._formulas = fmt.formulas
+        self._computed: dict[str, Number] = {}
+
+    def __getitem__(self, cid: str) -> Number:
+        if cid in self.reported:
+            return self.reported[cid]
+        if cid in self._formulas:
+            return self.computed(cid)
+        return 0
+
+    def computed(self, total_id: str) -> Number:
+        """What a total cell's formula gives."""
+        if total_id not in self._computed:
+            self._computed[total_id] = _sum(self, self._formulas[total_id].computed)
+        return self._computed[total_id]
+
+
+def _sum(values: Values, terms) -> Number:
+    return _tidy(sum(t.sign * values[t.cell] for t in terms))
+
+
+def _tidy(total: Number) -> Number:
+    return round(total, 6) if isinstance(total, float) else total
+
+
+def computed_totals(report: Report) -> dict[str, Number]:
+    """Every total cell's value as its formula computes it from the report's other cells."""
+    fmt = get_format(report.format)
+    entries = {k: v for k, v in report.values.items() if k in fmt.cells and not fmt.cells[k].total}
+    values = Values(fmt, entries)
+    return {cid: values.computed(cid) for cid in fmt.formulas}
+
+
+def check(report: Report, previous: Report | None = None) -> list[Finding]:
+    """Every finding of the report's format rules; with last year's report, the cross-year rules too."""
+    fmt = get_format(report.format)
+    values = Values(fmt, report.values)
+    last_year = Values(get_format(previous.format), previous.values) if previous else None
+    findings = _report_rules(report, fmt)
+    findings += _value_rules(report, fmt)
+    for rel in fmt.relations:
+        finding = _relation(rel, fmt, values, last_year)
+        if finding:
+            findings.append(finding)
+    findings += _level_rules(report, fmt, values)
+    return findings
+
+
+def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | None) -> Finding | None:
+    if rel.uses_previous:
+        if last_year is None:
+            return None
+        prev_cells = last_year.fmt.cells
+        if any(t.previous and t.cell not in prev_cells for t in rel.reported + rel.computed):
+            return None  # last year's format has no such cell (2019 → 2021)
+
+    def total(terms):
+        return _tidy(sum(t.sign * (last_year if t.previous else values)[t.cell] for t in terms))
+
+    reported, computed = total(rel.reported), total(rel.computed)
+    if abs(reported - computed) <= TOLERANCE:
+        return None
+    rule = rel.rule
+    message = rule.message.format(
+        reported=show_number(reported), computed=show_number(computed),
+        reported_label=fmt.cells[rel.reported[0].cell].label, **rel.names,
+    )
+    return Finding(rule.code, rule.severity, message, rel.marked, reported, computed)
+
+
+def _level_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
+    out = []
+    for rule in fmt.level_rules:
+        if report.level not in rule.levels:
+            continue
+        for cid in rule.zero:
+            v = values[cid]
+            if v > 0:
+                message = rule.message.format(level=report.level, reported_label=fmt.cells[cid].label,
+                                              reported=show_number(v))
+                out.append(Finding(rule.code, rule.severity, message, (cid,), v, 0))
+    return out
+
+
+def _value_rules(report: Report, fmt: Format) -> list[Finding]:
+    kinds = common().kinds
+    tests = {
+        "negative": lambda v, k: k.minimum is not None and v < k.minimum,
+        "fraction": lambda v, k: k.integer and v != int(v),
+    }
+    out = []
+    for cid, v in report.values.items():
+        cell = fmt.cells.get(cid)
+        if cell is None:
+            continue
+        kind = kinds[cell.kind]
+        for rule in common().value_rules:
+            if tests[rule.test](v, kind):
+                message = rule.message.format(cell_label=cell.label, kind_name=kind.name, reported=show_number(v))
+                out.append(Finding(rule.code, rule.severity, message, (cid,), v, None))
+    return out
+
+
+def _report_rules(report: Report, fmt: Format) -> list[Finding]:
+    c = common()
+    tests = {
+        "unit_missing": lambda: not report.unit.strip(),
+        "year_missing": lambda: report.year is None,
+        "level_unknown": lambda: bool(report.level) and report.level not in c.all_levels,
+        "format_year": lambda: report.year is not None and not fmt.suits_year(report.year),
+    }
+    out = []
+    for rule in c.report_rules:
+        if tests[rule.test]():
+            expected = next((get_format(v).title for v in _versions_for(report.year)), "")
+            message = rule.message.format(
+                reported=report.level, levels="、".join(c.all_levels), year=report.year,
+                expected=expected, title=fmt.title)
+            out.append(Finding(rule.code, rule.severity, message, (), None, None))
+    return out
+
+
+def _versions_for(year: int | None):
+    return [v for v in VERSIONS if year is not None and get_format(v).suits_year(year)]
+
+
+def has_errors(findings) -> bool:
+    return any(f.is_error for f in findings)

@@ -1,0 +1,78 @@
+"""Turning what people type into a cell into a number of the cell's kind.
+
+Users write full-width digits (１７), spaces, units (17件, 12.5万元), thousands separators (1,136),
+numbers stored as text, dashes or 无 for nothing.  `parse_value` accepts all of that and says what it
+did; anything else is refused with the text that was found, never read as a silent 0.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from toolkit.formats import Kind
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－−＋　", "0123456789.,--+ ")
+# What people write for "nothing happened" instead of 0.
+ZERO_WORDS = frozenset({"无", "-", "--", "—", "——", "/", "／", "－", "空", "没有"})
+_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|[+-]?\.\d+")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome of reading one cell: a number (or None) and how it was read.
+
+    how: "number" (a number cell), "text" (a number written as text or with a unit),
+    "blank" (empty: taken as 0), "zero_word" (无, — and the like: taken as 0),
+    "invalid" (not a number of this kind: value is None, `found` says what was there)."""
+
+    value: int | float | None
+    how: str
+    found: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.how != "invalid"
+
+
+def _as_kind(number: float, kind: Kind) -> int | float:
+    if kind.integer and float(number).is_integer():
+        return int(number)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def parse_value(raw, kind: Kind) -> Parsed:
+    """Read a raw cell value (None, bool, int, float or str) as a number of `kind`."""
+    if raw is None:
+        return Parsed(0, "blank")
+    if isinstance(raw, bool):
+        return Parsed(None, "invalid", "TRUE" if raw else "FALSE")
+    if isinstance(raw, (int, float)):
+        return Parsed(_as_kind(raw, kind), "number")
+    text = str(raw)
+    clean = text.translate(_FULL_WIDTH).strip().replace(" ", "").replace("\u00a0", "")
+    if not clean:
+        return Parsed(0, "blank")
+    if clean in ZERO_WORDS:
+        return Parsed(0, "zero_word", text)
+    if clean.startswith("#"):  # an Excel error value such as #VALUE!
+        return Parsed(None, "invalid", text)
+    for unit in sorted(kind.units, key=len, reverse=True):
+        if clean.endswith(unit):
+            clean = clean[: -len(unit)]
+            break
+    if not _NUMBER.fullmatch(clean):
+        return Parsed(None, "invalid", text)
+    number = float(clean.replace(",", ""))
+    return Parsed(_as_kind(number, kind), "text", text)
+
+
+def parse_year(raw) -> int | None:
+    """A report year written as 2025, 2025.0, "2025", "2025年" or "２０２５年度"; None if it is not one."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return int(raw) if float(raw).is_integer() and 1900 < raw < 2200 else None
+    m = re.fullmatch(r"(\d{4})(年度?)?", str(raw).translate(_FULL_WIDTH).strip())
+    return int(m.group(1)) if m else None

@@ -1,0 +1,38 @@
+"""Making a saved workbook reproducible: the same content always gives the same bytes.
+
+openpyxl stamps the save time into docProps/core.xml and the zip entries; the templates in
+workbook_templates/ are compared with a fresh build, so both are fixed here.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+FIXED_TIME = (2021, 1, 1, 0, 0, 0)
+_FIXED_W3CDTF = b"2021-01-01T00:00:00Z"
+_TIMESTAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible(data: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a zip package with fixed timestamps (and optional extra or replaced members)."""
+    extra = dict(extra or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            body = extra.pop(name, None)
+            if body is None:
+                body = src.read(name)
+            if name == "docProps/core.xml":
+                body = _TIMESTAMP.sub(rb"\g<1>" + _FIXED_W3CDTF + rb"\g<2>", body)
+            _write(dst, name, body)
+        for name, body in extra.items():
+            _write(dst, name, body)
+    return out.getvalue()
+
+
+def _write(dst: zipfile.ZipFile, name: str, body: bytes) -> None:
+    info = zipfile.ZipInfo(name, FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    dst.writestr(info, body)

@@ -1,0 +1,338 @@
+"""Building the standard workbook (填报模板) from the format description, with openpyxl.
+
+The workbook works with no Python at all (Excel, WPS, LibreOffice): totals are formulas, broken
+relations turn red through conditional formatting, data validation refuses negative or fractional
+counts, labels and formulas are locked on protected sheets (no password), every cell has a defined
+name equal to its cell id, and pages print on A4.  Given a Report, the same builder writes its
+unit, values and texts into the workbook (used for distribution, import and summaries).
+"""
+from __future__ import annotations
+
+import io
+import math
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from toolkit.formats import Format, common, get_format
+from toolkit.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
+from toolkit.layout import TableSheet, WorkbookLayout, a1, column_letter, workbook_layout
+from toolkit.model import Report
+from toolkit.workbook.package import reproducible
+
+FONT = "宋体"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
+TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+ENTRY_FILL = PatternFill("solid", fgColor="FFFFFF")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+NUMBER_FORMATS = {"count": "0", "signed": "+0;-0;0", "money": "0.00##"}
+DATA_COL_WIDTH = 12
+TABLE_FOOTNOTE = "白色单元格由填报单位填写（没有发生的填0）；蓝色单元格为合计，由公式自动计算；红色表示勾稽关系不成立或数值有误，黄色为提示。"
+
+
+def build_workbook(version: str | None = None, report: Report | None = None) -> Workbook:
+    """The standard workbook of a format version, filled with `report` if one is given."""
+    fmt = get_format(version or (report.format if report else None))
+    layout = workbook_layout(fmt.version)
+    report = report or Report(format=fmt.version)
+    wb = Workbook()
+    wb.remove(wb.active)
+    names = common().sheets
+    _guide_sheet(wb.create_sheet(names["guide"]), fmt)
+    _info_sheet(wb.create_sheet(names["info"]), fmt, layout, report)
+    formulas = total_formulas(layout)
+    for sheet in layout.tables:
+        _table_sheet(wb, wb.create_sheet(sheet.name), fmt, sheet, layout, report, formulas)
+    _texts_sheet(wb.create_sheet(names["texts"]), fmt, layout, report)
+    _findings_sheet(wb.create_sheet(names["findings"]))
+    _define_names(wb, layout)
+    wb.active = 1
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The saved workbook, byte for byte the same for the same content."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible(buf.getvalue())
+
+
+def template_bytes(version: str | None = None, report: Report | None = None) -> bytes:
+    return workbook_bytes(build_workbook(version, report))
+
+
+# --- sheets ------------------------------------------------------------------------------------
+
+def _protect(ws) -> None:
+    """Protect without a password; formatting stays allowed so the check can colour cells."""
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _a4(ws, landscape: bool) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+
+def _guide_sheet(ws, fmt: Format) -> None:
+    sheets = common().sheets
+    lines = [
+        f"政府信息公开工作年度报告填报说明（{fmt.title}，{fmt.basis}）",
+        "",
+        f"1. 先在“{sheets['info']}”表填写单位名称、单位层级、年度、填报人、联系电话和填报日期。",
+        f"2. 在{'、'.join(t.sheet for t in fmt.tables)}的白色单元格填写数字：件数填大于或等于0的整数，"
+        "不带“件”“条”等单位；金额以万元为单位，可带小数；本年增/减可填负数。没有发生的填0，不要留空。",
+        "3. 蓝色单元格为合计，由公式自动计算，已锁定，无需填写。",
+        "4. 红色表示勾稽关系不成立或数值有误，黄色为提示，请逐一核实。本工作簿校验以下关系：",
+        *[f"    {code}：{relation}" for code, relation in _rule_list(fmt)],
+        f"5. 在“{sheets['texts']}”表填写{'、'.join(p.heading for p in fmt.text_parts)}。",
+        "6. 工作表已保护（无密码），只能填写白色单元格。请勿撤销保护后增删行列或改动表格结构，否则汇总时无法识别。",
+        f"7. 装有本工具的电脑可运行“xxgk check 文件名”校验，结果列在“{sheets['findings']}”表或屏幕上。",
+    ]
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(lines, start=1):
+        cell = ws.cell(i, 1, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = Font(name=FONT, size=14 if i == 1 else 11, bold=i == 1)
+    _protect(ws)
+    _a4(ws, landscape=False)
+
+
+def _rule_list(fmt: Format):
+    seen = {}
+    for rel in fmt.relations:
+        seen.setdefault(rel.rule.code, rel.rule.relation)
+    for rule in fmt.level_rules:
+        seen.setdefault(rule.code, rule.relation)
+    return seen.items()
+
+
+def _info_value(report: Report, field_id: str, fmt: Format):
+    key = field_id.removeprefix("info.")
+    if key == "format":
+        return fmt.version
+    if key in ("unit", "level", "year"):
+        return getattr(report, key) or None
+    return report.info.get(key) or None
+
+
+def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
+    c = common()
+    ws.cell(1, 1, c.sheets["info"]).font = Font(name=FONT, size=14, bold=True)
+    ws.merge_cells("A1:B1")
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 60
+    levels = DataValidation(type="list", formula1='"' + ",".join(c.all_levels) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
+    years = DataValidation(type="whole", operator="between", formula1="2019", formula2="2100", allow_blank=True,
+                           showErrorMessage=True, errorTitle="输入有误", error="请填写四位数年度，例如2025")
+    for f in c.info_fields:
+        row, col = layout.info[f.id]
+        label = ws.cell(row, col - 1, f.label)
+        label.font, label.fill, label.border, label.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, LEFT
+        value = ws.cell(row, col, _info_value(report, f.id, fmt))
+        value.font, value.border, value.alignment = Font(name=FONT), BORDER, LEFT
+        if f.id == "info.status":
+            value.protection = UNLOCKED  # written by the check button
+        elif not f.fixed:
+            value.protection = UNLOCKED
+            value.fill = ENTRY_FILL
+        if f.id == "info.level":
+            levels.add(value.coordinate)
+        elif f.id == "info.year":
+            years.add(value.coordinate)
+        elif f.id == "info.date":
+            value.number_format = "yyyy-mm-dd"
+    ws.add_data_validation(levels)
+    ws.add_data_validation(years)
+    _protect(ws)
+    _a4(ws, landscape=False)
+
+
+def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
+    ws.cell(1, 1, common().sheets["texts"]).font = Font(name=FONT, size=14, bold=True)
+    ws.column_dimensions["A"].width = 110
+    for part in fmt.text_parts:
+        heading_row, text_row = layout.texts[part.text]
+        heading = ws.cell(heading_row, 1, part.heading + (f"（{part.hint}）" if part.hint else ""))
+        heading.font, heading.fill, heading.border = Font(name=FONT, bold=True), LABEL_FILL, BORDER
+        text = ws.cell(text_row, 1, report.texts.get(part.text) or None)
+        text.font, text.border, text.protection = Font(name=FONT), BORDER, UNLOCKED
+        text.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[text_row].height = 300
+    _protect(ws)
+    _a4(ws, landscape=False)
+
+
+def _findings_sheet(ws) -> None:
+    widths = (14, 8, 16, 8, 90, 10, 10)
+    for col, (title, width) in enumerate(zip(common().findings_columns, widths), start=1):
+        cell = ws.cell(1, col, title)
+        cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
+        ws.column_dimensions[column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    _a4(ws, landscape=True)
+
+
+def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout, report: Report, formulas) -> None:
+    kinds = common().kinds
+    _labels(ws, sheet)
+    for cid, (row, col) in sheet.cells.items():
+        cell_def = fmt.cells[cid]
+        cell = ws.cell(row, col)
+        if cell_def.total:
+            cell.value = formulas[cid]
+            cell.fill = TOTAL_FILL
+        else:
+            cell.value = report.values.get(cid)
+            cell.fill = ENTRY_FILL
+            cell.protection = UNLOCKED
+        cell.number_format = NUMBER_FORMATS[cell_def.kind]
+        cell.font, cell.border, cell.alignment = Font(name=FONT), BORDER, CENTER
+        if cid in sheet.spans:
+            for extra in range(col + 1, sheet.spans[cid] + 1):
+                ws.cell(row, extra).border = BORDER
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=sheet.spans[cid])
+    _entry_rules(ws, fmt, sheet, kinds)
+    _relation_formats(ws, fmt, sheet, layout)
+    note_row = sheet.last_row + 2
+    note = ws.cell(note_row, 1, TABLE_FOOTNOTE)
+    note.font, note.alignment = Font(name=FONT, size=9, color="595959"), LEFT
+    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=sheet.width)
+    ws.row_dimensions[note_row].height = 30
+    _widths(ws, sheet)
+    _protect(ws)
+    _a4(ws, landscape=sheet.width > 6)
+    ws.print_title_rows = None
+
+
+def _labels(ws, sheet: TableSheet) -> None:
+    for lab in sheet.labels:
+        cell = ws.cell(lab.row, lab.col, lab.text or None)
+        if lab.role == "title":
+            cell.font, cell.alignment = Font(name=FONT, size=14, bold=True), CENTER
+            ws.row_dimensions[lab.row].height = 28
+        else:
+            cell.font = Font(name=FONT, bold=lab.role in ("header", "heading", "corner"))
+            cell.fill = LABEL_FILL
+            cell.alignment = LEFT if lab.role in ("row", "heading") and lab.last_col > lab.col else CENTER
+            for r in range(lab.row, lab.last_row + 1):
+                for c in range(lab.col, lab.last_col + 1):
+                    ws.cell(r, c).border = BORDER
+        if lab.merged:
+            ws.merge_cells(start_row=lab.row, start_column=lab.col, end_row=lab.last_row, end_column=lab.last_col)
+
+
+def _widths(ws, sheet: TableSheet) -> None:
+    """Label columns as wide as their longest one-column label; data columns fixed; tall rows for long labels."""
+    widths = {c: 8.0 for c in range(1, sheet.label_cols + 1)}
+    for lab in sheet.labels:
+        if lab.role == "row" and lab.col == lab.last_col and lab.row == lab.last_row:
+            widths[lab.col] = max(widths[lab.col], min(_text_width(lab.text) + 2, 46))
+    for col, width in widths.items():
+        ws.column_dimensions[column_letter(col)].width = width
+    for col in range(sheet.label_cols + 1, sheet.width + 1):
+        ws.column_dimensions[column_letter(col)].width = DATA_COL_WIDTH
+    heights: dict[int, float] = {}
+    for lab in sheet.labels:
+        if lab.role == "title" or lab.row != lab.last_row:
+            continue
+        span = sum(ws.column_dimensions[column_letter(c)].width for c in range(lab.col, lab.last_col + 1))
+        lines = math.ceil(_text_width(lab.text) / max(span - 1, 1))
+        heights[lab.row] = max(heights.get(lab.row, 15), 15 * lines + 3)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _entry_rules(ws, fmt: Format, sheet: TableSheet, kinds) -> None:
+    """Data validation and a red mark for bad entries, one rule per rectangle of same-kind entry cells."""
+    error_color = common().severity_colors["错误"]
+    for kind_id, rects in _entry_rectangles(fmt, sheet).items():
+        kind = kinds[kind_id]
+        if kind.integer:
+            options = dict(type="whole", operator="greaterThanOrEqual", formula1=str(kind.minimum)) \
+                if kind.minimum is not None else dict(type="whole", operator="between",
+                                                      formula1="-999999999", formula2="999999999")
+        else:
+            options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
+        dv = DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
+                            errorTitle="输入有误", error=kind.prompt)
+        for top, left, bottom, right in rects:
+            ref = f"{a1(top, left)}:{a1(bottom, right)}" if (top, left) != (bottom, right) else a1(top, left)
+            dv.add(ref)
+            ws.conditional_formatting.add(ref, FormulaRule(
+                formula=[bad_entry_test(kind, a1(top, left))], stopIfTrue=False,
+                fill=PatternFill("solid", bgColor=error_color["fill"]), font=Font(color=error_color["font"])))
+        ws.add_data_validation(dv)
+
+
+def _entry_rectangles(fmt: Format, sheet: TableSheet) -> dict[str, list[tuple[int, int, int, int]]]:
+    runs: dict[str, list[list[int]]] = {}
+    for cid, (row, col) in sorted(sheet.cells.items(), key=lambda kv: kv[1]):
+        cell = fmt.cells[cid]
+        if cell.total:
+            continue
+        kind_runs = runs.setdefault(cell.kind, [])
+        last = kind_runs[-1] if kind_runs else None
+        if last and last[0] == row and last[3] == col - 1:
+            last[3] = col
+        else:
+            kind_runs.append([row, col, row, col])
+    rects: dict[str, list[tuple[int, int, int, int]]] = {}
+    for kind, row_runs in runs.items():
+        merged: list[list[int]] = []
+        for top, left, bottom, right in row_runs:
+            prev = merged[-1] if merged else None
+            if prev and prev[2] == top - 1 and (prev[1], prev[3]) == (left, right):
+                prev[2] = bottom
+            else:
+                merged.append([top, left, bottom, right])
+        rects[kind] = [tuple(m) for m in merged]
+    return rects
+
+
+def _relation_formats(ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout) -> None:
+    """Conditional formats that colour the cells of a broken relation, as the checker would flag them."""
+    colors = common().severity_colors
+    for rel in fmt.relations:
+        if rel.uses_previous or layout.sheet_of(rel.reported[0].cell) is not sheet:
+            continue
+        color = colors[rel.rule.severity]
+        refs = " ".join(a1(*sheet.cells[c]) for c in rel.marked)
+        ws.conditional_formatting.add(refs, FormulaRule(
+            formula=[broken_relation_test(rel, layout)], stopIfTrue=False,
+            fill=PatternFill("solid", bgColor=color["fill"]), font=Font(color=color["font"])))
+    for rule in fmt.level_rules:
+        color = colors[rule.severity]
+        for cid in rule.zero:
+            if cid in sheet.cells:
+                ref = a1(*sheet.cells[cid])
+                ws.conditional_formatting.add(ref, FormulaRule(
+                    formula=[level_rule_test(rule.levels, ref)], stopIfTrue=False,
+                    fill=PatternFill("solid", bgColor=color["fill"]), font=Font(color=color["font"])))
+
+
+def _define_names(wb, layout: WorkbookLayout) -> None:
+    ids = list(layout.info) + [f"text.{t}" for t in layout.texts]
+    ids += [cid for sheet in layout.tables for cid in sheet.cells]
+    for cid in ids:
+        sheet, row, col = layout.where(cid)
+        ref = f"'{sheet}'!{a1(row, col, absolute=True)}"
+        wb.defined_names[cid] = DefinedName(cid, attr_text=ref)
