@@ -1,0 +1,119 @@
+"""xxgk: the command line of xxgk-toolkit (政府信息公开工作年度报告工具).
+
+One thin function per command: gather the arguments, call the toolkit, show the result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from toolkit.cli_text import localize_help
+from toolkit.formats import VERSIONS, common
+
+localize_help()
+app = typer.Typer(
+    help="政府信息公开工作年度报告工具：生成标准填报工作簿、校验勾稽关系。",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
+    err.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+def _version(value: Optional[str]) -> str:
+    value = value or common().default_version
+    if value not in VERSIONS:
+        _fail(f"报告格式只能是 {' 或 '.join(VERSIONS)}，收到“{value}”")
+    return value
+
+
+@app.command("template")
+def template_command(
+    output: Path = typer.Option(..., "-o", "--output", help="输出的工作簿文件（.xlsx）"),
+    format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
+    unit: str = typer.Option("", "--unit", help="单位名称"),
+    level: str = typer.Option("", "--level", help=f"单位层级：{'、'.join(common().all_levels)}"),
+    year: Optional[int] = typer.Option(None, "--year", help="报告年度，例如 2025"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+):
+    """生成标准填报工作簿（可预填单位名称、层级和年度）。"""
+    from toolkit.files import OutputExists, atomic_write
+    from toolkit.model import Report
+    from toolkit.workbook.template import template_bytes
+
+    version = _version(format)
+    if level and level not in common().all_levels:
+        _fail(f"单位层级“{level}”不在可选项中：{'、'.join(common().all_levels)}")
+    report = Report(unit=unit, level=level, year=year, format=version)
+    try:
+        atomic_write(output, template_bytes(report=report), force)
+    except OutputExists as exc:
+        _fail(str(exc))
+    console.print(f"已生成 {version} 年版格式的填报工作簿：{output}")
+
+
+@app.command("check")
+def check_command(
+    files: List[Path] = typer.Argument(..., help="要校验的工作簿（.xlsx/.xlsm），可多个"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的工作簿，用于校验上年结转等跨年关系"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
+):
+    """校验工作簿：列出全部错误和提示。无错误时退出码为0，有错误为1，文件无法读取为2。"""
+    from toolkit.checking import check_files
+    from toolkit.console import checked_json, print_checked
+    from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+
+    last_year = None
+    if previous is not None:
+        try:
+            last_year = read_workbook(previous).report
+        except UnreadableWorkbook as exc:
+            _fail(f"上年工作簿无法读取：{exc}")
+    results = check_files(files, last_year)
+    if as_json:
+        print(checked_json(results))
+    else:
+        for checked in results:
+            print_checked(console, checked)
+    if any(c.unreadable for c in results):
+        raise typer.Exit(EXIT_UNREADABLE)
+    raise typer.Exit(EXIT_ERRORS if any(c.has_errors for c in results) else EXIT_OK)
+
+
+@app.command("demo")
+def demo_command(
+    output: Path = typer.Option(Path("xxgk-demo"), "-o", "--output", help="示例文件夹"),
+    force: bool = typer.Option(False, "--force", help="覆盖文件夹中已有的示例文件"),
+):
+    """演示：用内置示例数据（泽曲镇2022年报及几个虚构单位）生成工作簿并校验。"""
+    from toolkit.checking import check_files
+    from toolkit.console import print_checked
+    from toolkit.demo import write_demo
+    from toolkit.files import OutputExists
+
+    try:
+        paths = write_demo(output, force)
+    except OutputExists as exc:
+        _fail(str(exc))
+    console.print(f"已在 {output}/ 写入 {len(paths)} 个示例工作簿，校验如下：\n")
+    for checked in check_files(paths):
+        print_checked(console, checked)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Built-in sample data: the real 泽曲镇 2022 report as published, and plausible made-up reports.
+
+The made-up reports satisfy every relation of their format, so a demo or a benchmark shows only the
+problems put there on purpose.
+"""
+from __future__ import annotations
+
+import random
+from importlib import resources
+
+from toolkit.formats import get_format
+from toolkit.model import Report
+
+# Plausible shares of requests by how they were answered (the rest of table 三's result rows get 0..1).
+_RESULT_WEIGHTS = {"result.open": 6, "result.partial": 2, "result.unable.not_held": 2, "result.denied.third_party": 1}
+
+
+def zequ_2022() -> Report:
+    """泽曲镇's 2022 report as published (2019 format): table 三 says 17 new and 8 carried-over
+    requests, yet 0 handled and 0 carried forward."""
+    text = resources.files(__package__).joinpath("zequ_2022.json").read_text(encoding="utf-8")
+    return Report.from_json(text)
+
+
+def plausible_report(unit: str, level: str, year: int, version: str = "2021", seed: int = 0,
+                     carried: dict[str, int] | None = None) -> Report:
+    """A consistent report with made-up figures, the same for the same arguments.
+
+    `carried` gives table 三's 上年结转 by column id (last year's 结转下年度继续办理)."""
+    rng = random.Random(f"{unit}|{year}|{version}|{seed}")
+    fmt = get_format(version)
+    values: dict[str, int | float] = {}
+    for cid, cell in fmt.cells.items():
+        if cell.total or cell.table != "t2":
+            continue
+        if cell.row.id == "rules":
+            values[cid] = 0  # units below a city government make no 规章
+        elif cell.kind == "money":
+            values[cid] = round(rng.uniform(0, 80), 2)
+        elif cell.kind == "signed":
+            values[cid] = rng.randint(-3, 3)
+        else:
+            values[cid] = rng.randint(0, 40)
+    t3 = fmt.table("t3")
+    result_rows = [r.id for r in t3.rows if r.id.startswith("result.") and r.id != "result.total"]
+    for col in (c.id for c in t3.columns if c.id != "total"):
+        new = rng.randint(0, 12) if col == "natural" else rng.choice((0, 0, 0, 1, 2, 3))
+        carry = (carried or {}).get(col, rng.choice((0, 0, 1)))
+        forward = rng.randint(0, min(2, new + carry))
+        handled = new + carry - forward
+        counts = dict.fromkeys(result_rows, 0)
+        weights = [_RESULT_WEIGHTS.get(r, 0.15) for r in result_rows]
+        for row in rng.choices(result_rows, weights, k=handled):
+            counts[row] += 1
+        values[f"t3.new.{col}"] = new
+        values[f"t3.carried.{col}"] = carry
+        values[f"t3.forward.{col}"] = forward
+        for row, n in counts.items():
+            values[f"t3.{row}.{col}"] = n
+    for cid, cell in fmt.cells.items():
+        if cell.table == "t4" and not cell.total:
+            values[cid] = rng.choice((0, 0, 0, 0, 1, 2))
+    return Report(unit=unit, level=level, year=year, format=version, values=values,
+                  texts={"overview": f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，"
+                         "扎实推进政府信息公开工作。（示例数据）",
+                         "problems": "公开内容的全面性和及时性仍需提高。（示例数据）", "other": "无"},
+                  info={"filler": "张三", "phone": "0000-0000000", "date": f"{year + 1}-01-15"})

@@ -1,0 +1,30 @@
+"""Rebuild the templates in workbook_templates/ from the format descriptions:
+
+    python -m toolkit.workbook.build_templates
+
+A test fails when the committed templates differ from what this builds now.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.formats import VERSIONS
+from toolkit.workbook.template import template_bytes
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+def template_files() -> dict[Path, bytes]:
+    """Every template file and the bytes it should hold."""
+    return {TEMPLATES_DIR / f"xxgk-template-{v}.xlsx": template_bytes(v) for v in VERSIONS}
+
+
+def main() -> None:
+    for path, data in template_files().items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
