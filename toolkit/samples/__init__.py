@@ -10,6 +10,7 @@ from importlib import resources
 
 from toolkit.formats import get_format
 from toolkit.model import Report
+from toolkit.rules import Values
 
 # Plausible shares of requests by how they were answered (the rest of table 三's result rows get 0..1).
 _RESULT_WEIGHTS = {"result.open": 6, "result.partial": 2, "result.unable.not_held": 2, "result.denied.third_party": 1}
@@ -23,12 +24,14 @@ def zequ_2022() -> Report:
 
 
 def plausible_report(unit: str, level: str, year: int, version: str = "2021", seed: int = 0,
-                     carried: dict[str, int] | None = None) -> Report:
+                     previous: Report | None = None) -> Report:
     """A consistent report with made-up figures, the same for the same arguments.
 
-    `carried` gives table 三's 上年结转 by column id (last year's 结转下年度继续办理)."""
+    Given last year's report, it also agrees with it: 上年结转 is last year's 结转下年度继续办理,
+    and the running counts (2021 现行有效件数, 2019 上一年项目数量) follow on from last year's."""
     rng = random.Random(f"{unit}|{year}|{version}|{seed}")
     fmt = get_format(version)
+    last = Values(get_format(previous.format), previous.values) if previous else None
     values: dict[str, int | float] = {}
     for cid, cell in fmt.cells.items():
         if cell.total or cell.table != "t2":
@@ -37,15 +40,16 @@ def plausible_report(unit: str, level: str, year: int, version: str = "2021", se
             values[cid] = 0  # units below a city government make no 规章
         elif cell.kind == "money":
             values[cid] = round(rng.uniform(0, 80), 2)
-        elif cell.kind == "signed":
-            values[cid] = rng.randint(-3, 3)
+        elif cell.kind == "signed":  # 本年增/减: never below the row's 上一年项目数量
+            floor = values.get(f"t2.{cell.row.id}.previous", 3)
+            values[cid] = rng.randint(-min(3, floor), 3)
         else:
             values[cid] = rng.randint(0, 40)
     t3 = fmt.table("t3")
     result_rows = [r.id for r in t3.rows if r.id.startswith("result.") and r.id != "result.total"]
     for col in (c.id for c in t3.columns if c.id != "total"):
         new = rng.randint(0, 12) if col == "natural" else rng.choice((0, 0, 0, 1, 2, 3))
-        carry = (carried or {}).get(col, rng.choice((0, 0, 1)))
+        carry = last[f"t3.forward.{col}"] if last else rng.choice((0, 0, 1))
         forward = rng.randint(0, min(2, new + carry))
         handled = new + carry - forward
         counts = dict.fromkeys(result_rows, 0)
@@ -60,8 +64,27 @@ def plausible_report(unit: str, level: str, year: int, version: str = "2021", se
     for cid, cell in fmt.cells.items():
         if cell.table == "t4" and not cell.total:
             values[cid] = rng.choice((0, 0, 0, 0, 1, 2))
+    if last:
+        _follow_on(fmt, values, last)
     return Report(unit=unit, level=level, year=year, format=version, values=values,
                   texts={"overview": f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，"
                          "扎实推进政府信息公开工作。（示例数据）",
                          "problems": "公开内容的全面性和及时性仍需提高。（示例数据）", "other": "无"},
                   info={"filler": "张三", "phone": "0000-0000000", "date": f"{year + 1}-01-15"})
+
+
+def _follow_on(fmt, values: dict, last: Values) -> None:
+    """Make the running counts continue from last year's report, through the cross-year rules."""
+    for rel in fmt.relations:
+        if rel.rule.code == "Y-CARRIED" or not rel.uses_previous or len(rel.reported) != 1:
+            continue
+        if any(t.previous and t.cell not in last.fmt.cells for t in rel.computed):
+            continue
+        def follow():
+            this_year = Values(fmt, values)
+            return sum(t.sign * (last if t.previous else this_year)[t.cell] for t in rel.computed)
+        if follow() < 0:  # more repealed than there were: repeal none
+            for t in rel.computed:
+                if t.sign < 0 and not t.previous:
+                    values[t.cell] = 0
+        values[rel.reported[0].cell] = follow()

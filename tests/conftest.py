@@ -1,0 +1,65 @@
+"""Shared test helpers: filling a standard workbook as a user would, and driving LibreOffice."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))  # lets tests import the helper modules beside them
+
+LO_PYTHON = "/usr/bin/python3"
+LO_DRIVER = TESTS / "lo_driver.py"
+
+
+def fill_workbook(source: Path, target: Path, values: dict | None = None, info: dict | None = None,
+                  texts: dict | None = None, raw: dict | None = None) -> Path:
+    """Copy a standard workbook and type into its entry cells, found by their defined names, as a
+    user would: `values` by cell id, `info` by info field id (info.unit, ...), `texts` by part id,
+    `raw` by (sheet, A1) for anything else.  Only those cells are written; nothing is calculated."""
+    wb = openpyxl.load_workbook(source)
+    for cid, value in {**(values or {}), **(info or {}),
+                       **{f"text.{k}": v for k, v in (texts or {}).items()}}.items():
+        (sheet, ref), = wb.defined_names[cid].destinations
+        wb[sheet][ref.replace("$", "")].value = value
+    for (sheet, ref), value in (raw or {}).items():
+        wb[sheet][ref].value = value
+    wb.save(target)
+    return target
+
+
+def run_libreoffice(tasks: list[dict], timeout: int = 300) -> list:
+    """Run tasks in headless LibreOffice (tests/lo_driver.py under Debian's python3) and return
+    each task's result; a failed task fails the test."""
+    missing = [what for what, ok in (("soffice", shutil.which("soffice")), (LO_PYTHON, Path(LO_PYTHON).exists()))
+               if not ok]
+    if missing:
+        pytest.fail(f"LibreOffice is needed for this test but {missing} is missing; run .ci/run to install it")
+    job = Path(tasks[0].get("in", "/tmp")).parent / f"lo-job-{id(tasks)}.json"
+    job.write_text(json.dumps({"tasks": tasks}, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([LO_PYTHON, str(LO_DRIVER), str(job)], capture_output=True, text=True, timeout=timeout)
+    job.unlink()
+    assert proc.returncode == 0, f"lo_driver failed: {proc.stderr[-2000:]}"
+    results = json.loads(proc.stdout)
+    for task, result in zip(tasks, results):
+        assert result["ok"], f"LibreOffice task {task['op']} failed: {result['error']}"
+    return [r["result"] for r in results]
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """The standard workbook of each format version, freshly built."""
+    from toolkit.formats import VERSIONS
+    from toolkit.workbook.template import template_bytes
+
+    folder = tmp_path_factory.mktemp("templates")
+    out = {}
+    for version in VERSIONS:
+        out[version] = folder / f"template-{version}.xlsx"
+        out[version].write_bytes(template_bytes(version))
+    return out

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Drive headless LibreOffice through UNO for the tests.
+
+Run with Debian's /usr/bin/python3 (UNO's bindings belong to it, not to the project's virtualenv):
+
+    /usr/bin/python3 tests/lo_driver.py JOB.json
+
+JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON on stdout.  Tasks:
+
+  {"op": "recalc", "in": F, "out": G}            load F, recalculate everything, save G as .xlsx
+  {"op": "read", "in": F, "cells": [[sheet, "A1"], ...]}
+        -> [{"value": number, "string": text, "formula": text, "error": code}, ...]
+  {"op": "cf", "in": F, "sheet": S}
+        -> [{"cells": ["D5", "D6:D7"], "formula": text, "fill": "FFC7CE", "true": bool}, ...]
+           one item per conditional-format condition; "true" is its formula evaluated by
+           LibreOffice in a spare cell of the sheet (for the first cell of its range)
+  {"op": "sheet_info", "in": F}
+        -> {sheet: {"protected": bool, "code_name": str}}
+  {"op": "cell_info", "in": F, "sheet": S, "cells": ["A1", ...]}
+        -> {"A1": {"locked": bool, "validation_type": int, "validation_error": text}}
+  {"op": "pdf", "in": F, "out": P, "sheets": [S, ...]}   export only these sheets to PDF
+  {"op": "controls", "in": F}
+        -> {sheet: [{"name", "label", "events": ["Listener.method -> [type] code", ...]}]}
+  {"op": "basic", "in": F}
+        -> {"vba_mode": bool, "modules": {"lib.module": source}}
+
+Starts its own soffice on a private pipe and profile; kills only that process.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+PIPE = "xxgk_tests_%d" % os.getpid()
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def start_office():
+    profile = tempfile.mkdtemp(prefix="xxgk_lo_profile_")
+    proc = subprocess.Popen(
+        ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+         "-env:UserInstallation=file://" + profile,
+         "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % PIPE],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % PIPE)
+            return proc, ctx, profile
+        except Exception:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("LibreOffice (soffice) did not start")
+
+
+class Office:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+    def load(self, path, macros=False):
+        url = uno.systemPathToFileUrl(os.path.abspath(path))
+        # MacroExecutionMode 4 loads and binds macros (nothing is run here); 0 never executes.
+        return self.desktop.loadComponentFromURL(url, "_blank", 0, (
+            prop("Hidden", True), prop("MacroExecutionMode", 4 if macros else 0)))
+
+
+def cell(doc, sheet, address):
+    return doc.Sheets.getByName(sheet).getCellRangeByName(address)
+
+
+def op_recalc(office, task):
+    doc = office.load(task["in"])
+    try:
+        doc.calculateAll()
+        url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
+        doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),))
+    finally:
+        doc.close(True)
+    return "ok"
+
+
+def op_read(office, task):
+    doc = office.load(task["in"])
+    try:
+        doc.calculateAll()
+        out = []
+        for sheet, address in task["cells"]:
+            c = cell(doc, sheet, address)
+            out.append({"value": c.getValue(), "string": c.getString(), "formula": c.getFormula(),
+                        "error": c.getError()})
+        return out
+    finally:
+        doc.close(True)
+
+
+def op_cf(office, task):
+    doc = office.load(task["in"])
+    try:
+        sheet = doc.Sheets.getByName(task["sheet"])
+        sheet.unprotect("")
+        styles = doc.StyleFamilies.getByName("CellStyles")
+        scratch = sheet.getCellRangeByName(task.get("scratch", "ZZ1000"))
+        out = []
+        for fmt in sheet.getPropertyValue("ConditionalFormats").getConditionalFormats():
+            ranges = fmt.getPropertyValue("Range").getRangeAddressesAsString()
+            for i in range(fmt.getCount()):
+                entry = fmt.getByIndex(i)
+                formula = entry.getPropertyValue("Formula1")
+                # the API grammar separates arguments with ";" (our formulas hold no quoted commas)
+                scratch.setFormula("=" + formula.replace(",", ";"))
+                doc.calculateAll()
+                style = entry.getPropertyValue("StyleName")
+                out.append({
+                    "cells": [r.split(".")[-1].replace("$", "") for r in ranges.split(",")],
+                    "formula": formula,
+                    "fill": "%06X" % styles.getByName(style).CellBackColor,
+                    # the test's result, for the range's first cell (relative references as written)
+                    "true": bool(scratch.getValue()) if scratch.getError() == 0 else None,
+                })
+        return out
+    finally:
+        doc.close(True)
+
+
+def op_sheet_info(office, task):
+    doc = office.load(task["in"], macros=True)
+    try:
+        out = {}
+        for i in range(doc.Sheets.Count):
+            sh = doc.Sheets.getByIndex(i)
+            code_name = ""
+            try:
+                code_name = sh.CodeName
+            except Exception:
+                pass
+            out[sh.Name] = {"protected": bool(sh.isProtected()), "code_name": code_name}
+        return out
+    finally:
+        doc.close(True)
+
+
+def op_cell_info(office, task):
+    doc = office.load(task["in"])
+    try:
+        sheet = doc.Sheets.getByName(task["sheet"])
+        out = {}
+        for address in task["cells"]:
+            c = sheet.getCellRangeByName(address)
+            validation = c.getPropertyValue("Validation")
+            out[address] = {
+                "locked": bool(c.getPropertyValue("CellProtection").IsLocked),
+                "validation_type": int(validation.Type.value != "ANY") if hasattr(validation.Type, "value") else int(validation.Type),
+                "validation_kind": str(validation.Type.value) if hasattr(validation.Type, "value") else str(validation.Type),
+                "validation_error": validation.ErrorMessage,
+                "show_error": bool(validation.ShowErrorMessage),
+            }
+        return out
+    finally:
+        doc.close(True)
+
+
+def op_pdf(office, task):
+    doc = office.load(task["in"])
+    try:
+        keep = set(task["sheets"])
+        for name in list(doc.Sheets.ElementNames):
+            if name not in keep:
+                doc.Sheets.removeByName(name)
+        doc.calculateAll()
+        url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
+        doc.storeToURL(url, (prop("FilterName", "calc_pdf_Export"),))
+    finally:
+        doc.close(True)
+    return "ok"
+
+
+def op_controls(office, task):
+    doc = office.load(task["in"], macros=True)
+    try:
+        out = {}
+        for i in range(doc.Sheets.Count):
+            sh = doc.Sheets.getByIndex(i)
+            found = []
+            forms = sh.DrawPage.Forms
+            for f_i in range(forms.Count):
+                form = forms.getByIndex(f_i)
+                for c_i in range(form.Count):
+                    control = form.getByIndex(c_i)
+                    events = ["%s.%s -> [%s] %s" % (ev.ListenerType, ev.EventMethod, ev.ScriptType, ev.ScriptCode)
+                              for ev in form.getScriptEvents(c_i)]
+                    label = ""
+                    try:
+                        label = control.Label
+                    except Exception:
+                        pass
+                    found.append({"name": control.Name, "label": label, "events": events})
+            out[sh.Name] = found
+        return out
+    finally:
+        doc.close(True)
+
+
+def op_basic(office, task):
+    doc = office.load(task["in"], macros=True)
+    try:
+        libs = doc.BasicLibraries
+        modules = {}
+        for lname in libs.ElementNames:
+            libs.loadLibrary(lname)
+            lib = libs.getByName(lname)
+            for mname in lib.ElementNames:
+                modules["%s.%s" % (lname, mname)] = lib.getByName(mname)
+        mode = False
+        try:
+            mode = bool(libs.VBACompatibilityMode)
+        except Exception:
+            pass
+        return {"vba_mode": mode, "modules": modules}
+    finally:
+        doc.close(True)
+
+
+OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        job = json.load(fh)
+    proc, ctx, profile = start_office()
+    office = Office(ctx)
+    results = []
+    try:
+        for task in job["tasks"]:
+            try:
+                results.append({"ok": True, "result": OPS[task["op"]](office, task)})
+            except Exception as exc:  # reported to the test, which fails with it
+                results.append({"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)})
+    finally:
+        try:
+            office.desktop.terminate()
+        except Exception:
+            pass
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+    json.dump(results, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
