@@ -18,6 +18,8 @@ JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON 
         -> {sheet: {"protected": bool, "code_name": str}}
   {"op": "cell_info", "in": F, "sheet": S, "cells": ["A1", ...]}
         -> {"A1": {"locked": bool, "validation_type": int, "validation_error": text}}
+  {"op": "insert_rows", "in": F, "out": G, "sheet": S, "before": ROW, "count": N}
+        unprotect the sheet, insert N rows before ROW (1-based), save G as .xlsx
   {"op": "pdf", "in": F, "out": P, "sheets": [S, ...]}   export only these sheets to PDF
   {"op": "controls", "in": F}
         -> {sheet: [{"name", "label", "events": ["Listener.method -> [type] code", ...]}]}
@@ -172,6 +174,19 @@ def op_cell_info(office, task):
         return out
     finally:
         doc.close(True)
+
+
+def op_insert_rows(office, task):
+    doc = office.load(task["in"])
+    try:
+        sheet = doc.Sheets.getByName(task["sheet"])
+        sheet.unprotect("")
+        sheet.Rows.insertByIndex(task["before"] - 1, task.get("count", 1))
+        url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
+        doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),))
+    finally:
+        doc.close(True)
+    return "ok"
 
 
 def op_pdf(office, task):

@@ -65,10 +65,15 @@ def level_rule_test(levels, cell_ref: str) -> str:
 
 
 def bad_entry_test(kind: Kind, cell_ref: str) -> str:
-    """True when an entry cell holds text (which the sums skip) or a number its kind refuses."""
-    checks = [f"ISTEXT({cell_ref})"]
+    """True when an entry cell holds text (which the sums skip) or a number its kind refuses.
+
+    The number tests sit behind IF(ISNUMBER(..)): spreadsheet AND/OR evaluate every argument, and
+    INT() of a text is an error that would hide the mark."""
+    number_checks = []
     if kind.minimum is not None:
-        checks.append(f"AND(ISNUMBER({cell_ref}),{cell_ref}<{kind.minimum})")
+        number_checks.append(f"{cell_ref}<{kind.minimum}")
     if kind.integer:
-        checks.append(f"AND(ISNUMBER({cell_ref}),{cell_ref}<>INT({cell_ref}))")
-    return f"OR({','.join(checks)})"
+        number_checks.append(f"{cell_ref}<>INT({cell_ref})")
+    if not number_checks:
+        return f"ISTEXT({cell_ref})"
+    return f"OR(ISTEXT({cell_ref}),IF(ISNUMBER({cell_ref}),OR({','.join(number_checks)}),FALSE))"

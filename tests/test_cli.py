@@ -1,0 +1,101 @@
+"""The command line as a user runs it (the installed `xxgk` script, in a subprocess)."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import fill_workbook
+from workbooks import CONSISTENT_2021, entries, info_of
+
+XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
+
+
+def run(*args, cwd=None):
+    env = {**os.environ, "COLUMNS": "160", "NO_COLOR": "1"}
+    return subprocess.run([XXGK, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def test_template_writes_a_prefilled_workbook_and_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "泽曲镇 2025年报 (1).xlsx"
+    done = run("template", "--format", "2019", "--unit", "泽曲镇", "--level", "乡镇", "--year", "2025", "-o", out)
+    assert done.returncode == 0, done.stderr
+    first = out.read_bytes()
+    again = run("template", "--unit", "别的镇", "-o", out)
+    assert again.returncode == 2 and "已存在" in again.stderr and "--force" in again.stderr
+    assert out.read_bytes() == first
+    assert run("template", "--unit", "别的镇", "-o", out, "--force").returncode == 0
+    assert out.read_bytes() != first
+
+
+def test_template_refuses_unknown_level_and_format(tmp_path):
+    bad_level = run("template", "--level", "村", "-o", tmp_path / "a.xlsx")
+    assert bad_level.returncode == 2 and "单位层级" in bad_level.stderr
+    bad_format = run("template", "--format", "2020", "-o", tmp_path / "a.xlsx")
+    assert bad_format.returncode == 2 and "2021" in bad_format.stderr
+    assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_check_exit_codes_and_table(tmp_path, templates):
+    good = fill_workbook(templates["2021"], tmp_path / "东河镇.xlsx", entries(CONSISTENT_2021), info_of(CONSISTENT_2021))
+    bad = fill_workbook(templates["2021"], tmp_path / "坏表.xlsx", {**entries(CONSISTENT_2021), "t3.forward.natural": 50},
+                        info_of(CONSISTENT_2021))
+    junk = tmp_path / "乱码.xlsx"
+    junk.write_text("not a workbook")
+    ok = run("check", good)
+    assert ok.returncode == 0 and "未发现错误" in ok.stdout
+    broken = run("check", bad)
+    assert broken.returncode == 1 and "T3-BALANCE" in broken.stdout and "表三 依申请公开!D5" in broken.stdout
+    unreadable = run("check", good, junk)
+    assert unreadable.returncode == 2 and "乱码.xlsx" in unreadable.stdout + unreadable.stderr
+
+
+def test_check_json_and_previous_year(tmp_path, templates):
+    from toolkit.samples import plausible_report
+    previous = plausible_report("东河镇", "乡镇", 2024, "2021", seed=5)
+    report = plausible_report("东河镇", "乡镇", 2025, "2021", seed=6, previous=previous)
+    prev_file = fill_workbook(templates["2021"], tmp_path / "2024.xlsx", entries(previous), info_of(previous))
+    values = entries(report)
+    values["t3.carried.natural"] += 1
+    values["t3.result.open.natural"] += 1
+    this_file = fill_workbook(templates["2021"], tmp_path / "2025.xlsx", values, info_of(report))
+    done = run("check", this_file, "--previous", prev_file, "--json")
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    findings = data["files"][0]["findings"]
+    carried = [f for f in findings if f["code"] == "Y-CARRIED"]
+    assert {tuple(f["cells"]) for f in carried} == {("t3.carried.natural",), ("t3.carried.total",)}
+    assert carried[0]["severity"] == "错误" and carried[0]["reported"] == carried[0]["computed"] + 1
+    assert carried[0]["sheet"] == "表三 依申请公开" and carried[0]["address"] in ("D6", "J6")
+    assert run("check", this_file, "--json").returncode == 0  # without last year, no cross-year rule
+
+
+def test_demo_writes_and_checks_the_sample(tmp_path):
+    done = run("demo", "-o", tmp_path / "demo")
+    assert done.returncode == 0, done.stderr
+    assert "泽曲镇" in done.stdout and "T3-BALANCE" in done.stdout
+    files = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert "泽曲镇 2022年报.xlsx" in files and len(files) >= 4
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "demo").iterdir()}
+    again = run("demo", "-o", tmp_path / "demo")
+    assert again.returncode == 2 and "已存在" in again.stderr
+    assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "demo").iterdir()}
+
+
+def test_help_and_usage_errors_are_in_chinese():
+    helped = run("--help")
+    assert "生成标准填报工作簿" in helped.stdout and "显示本帮助" in helped.stdout
+    missing = run("check")
+    assert missing.returncode == 2 and "缺少参数" in missing.stderr
+
+
+@pytest.mark.parametrize("module", ["toolkit.rules", "toolkit.checking", "toolkit.workbook.reader"])
+def test_the_core_and_the_check_path_import_no_pandas_or_spreadsheet_engine(module):
+    code = (f"import sys, {module}; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
