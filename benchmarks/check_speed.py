@@ -1,0 +1,48 @@
+"""How fast `xxgk check` answers for one workbook, start-up included, and what it imports.
+
+    python benchmarks/check_speed.py [--runs 10]
+
+Prints the wall time of each run (target: ≤ 0.5 s) and confirms that checking imports no pandas.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from toolkit.samples import zequ_2022  # noqa: E402
+from toolkit.workbook.template import template_bytes  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    xxgk = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
+    with tempfile.TemporaryDirectory() as tmp:
+        workbook = Path(tmp) / "泽曲镇 2022年报.xlsx"
+        workbook.write_bytes(template_bytes(report=zequ_2022()))
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            subprocess.run([xxgk, "check", str(workbook)], capture_output=True)
+            times.append(time.perf_counter() - start)
+        imports = subprocess.run([sys.executable, "-X", "importtime", xxgk, "check", str(workbook)],
+                                 capture_output=True, text=True).stderr
+    modules = {line.split("|")[-1].strip().split(".")[0] for line in imports.splitlines() if "|" in line}
+    print(f"xxgk check, one workbook, {args.runs} runs (start-up included):")
+    print(f"  median {statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, "
+          f"worst {max(times) * 1000:.0f} ms (target ≤ 500 ms)")
+    for name in ("pandas", "openpyxl", "xlwings", "numpy"):
+        print(f"  imports {name}: {'yes' if name in modules else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
