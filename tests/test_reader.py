@@ -146,6 +146,18 @@ def test_format_found_from_the_labels_when_the_format_cell_is_lost(files):
     assert result.report.values == entries(CONSISTENT_2019)
 
 
+def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
+    checked = check_file(files["last-year-figures-disagree-with-carried-over.xlsx"])
+    report = checked.report
+    assert report.previous == {"t3.forward.natural": CONSISTENT_2021.values["t3.carried.natural"] + 4,
+                               "t3.forward.legal": 2}
+    bad = next(f for f in checked.findings if f.code == "R-NOT-NUMBER")
+    assert bad.sheet == "单位信息" and "很多" in bad.message and "上年表二" in bad.message
+    carried = {f.cells for f in checked.findings if f.code == "Y-CARRIED"}
+    assert ("t3.carried.natural",) in carried
+    assert ("t3.carried.legal",) in carried or CONSISTENT_2021.values["t3.carried.legal"] == 2
+
+
 @pytest.mark.parametrize("name,words", [
     ("not-a-workbook.xlsx", "不是有效的 Excel 工作簿"),
     ("truncated-download.xlsx", "不是有效的 Excel 工作簿"),

@@ -179,3 +179,22 @@ def test_report_round_trips_through_json():
     again = Report.from_json(report.to_json())
     assert again == report
     assert Report.from_json(Report(values={"t2.fees.amount": 1.25}).to_json()).values == {"t2.fees.amount": 1.25}
+
+
+def test_last_years_figures_kept_with_the_report_drive_the_cross_year_rules():
+    report, previous = pair()
+    report.previous = {cid: Values(get_format(previous.format), previous.values)[cid]
+                       for cid in get_format(report.format).previous_cells}
+    assert check(report) == []
+    report.previous["t3.forward.legal"] += 1
+    assert [(f.code, f.cells) for f in check(report)] == [("Y-CARRIED", ("t3.carried.legal",))]
+    report.previous = {"t2.normative.in_force": report.previous["t2.normative.in_force"] + 5}
+    assert [f.code for f in check(report)] == ["Y-IN-FORCE"]  # the figures not kept are not checked
+    assert check(report, previous) == []  # last year's report itself, when given, comes first
+
+
+def test_previous_cells_come_from_the_cross_year_rules():
+    assert get_format("2021").previous_cells == [
+        "t3.forward.natural", "t3.forward.commercial", "t3.forward.research", "t3.forward.nonprofit",
+        "t3.forward.legal", "t3.forward.other", "t3.forward.total", "t2.rules.in_force", "t2.normative.in_force"]
+    assert "t2.licensing.change" in get_format("2019").previous_cells

@@ -85,6 +85,9 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
     files["zip-without-workbook.xlsx"] = folder / "zip-without-workbook.xlsx"
     with zipfile.ZipFile(files["zip-without-workbook.xlsx"], "w") as z:
         z.writestr("readme.txt", "hello")
+    fill("last-year-figures-disagree-with-carried-over.xlsx", "2021", CONSISTENT_2021, info={
+        "prev.t3.forward.natural": CONSISTENT_2021.values["t3.carried.natural"] + 4, "prev.t3.forward.legal": "２件",
+        "prev.t2.rules.in_force": "很多"})
     _without_names(fill("format-cell-overwritten-names-lost.xlsx", "2019", CONSISTENT_2019,
                         info={"info.format": "2020年"}))
     files["someone-elses-spreadsheet.xlsx"] = folder / "someone-elses-spreadsheet.xlsx"

@@ -48,12 +48,16 @@ class WorkbookLayout:
     fmt: Format
     tables: tuple[TableSheet, ...]
     info: dict = field(default_factory=dict)  # info field id -> (row, col) on the 单位信息 sheet
+    previous: dict = field(default_factory=dict)  # "prev." + cell id -> (row, col) on the 单位信息 sheet
+    previous_heading_row: int = 0
     texts: dict = field(default_factory=dict)  # text part id -> (heading row, text row) on 文字部分
 
     def where(self, cell_id: str) -> tuple[str, int, int]:
         """(sheet name, row, col) of a table cell or an info field."""
         if cell_id in self.info:
             return (common().sheets["info"], *self.info[cell_id])
+        if cell_id in self.previous:
+            return (common().sheets["info"], *self.previous[cell_id])
         if cell_id.startswith("text."):
             return (common().sheets["texts"], self.texts[cell_id.removeprefix("text.")][1], 1)
         sheet = self.sheet_of(cell_id)
@@ -70,6 +74,7 @@ class WorkbookLayout:
 
 
 INFO_FIRST_ROW = 3
+PREVIOUS_PREFIX = "prev."
 TITLE_ROW = 1
 
 
@@ -100,8 +105,11 @@ def parse_a1(ref: str) -> tuple[int, int]:
 def workbook_layout(version: str) -> WorkbookLayout:
     fmt = get_format(version)
     info = {f.id: (INFO_FIRST_ROW + i, 2) for i, f in enumerate(common().info_fields)}
+    heading_row = INFO_FIRST_ROW + len(info) + 1
+    previous = {PREVIOUS_PREFIX + cid: (heading_row + 1 + i, 2) for i, cid in enumerate(fmt.previous_cells)}
     texts = {p.text: (2 + 2 * i, 3 + 2 * i) for i, p in enumerate(fmt.text_parts)}
-    return WorkbookLayout(fmt, tuple(_table_sheet(t) for t in fmt.tables), info, texts)
+    return WorkbookLayout(fmt, tuple(_table_sheet(t) for t in fmt.tables), info=info, texts=texts,
+                          previous=previous, previous_heading_row=heading_row)
 
 
 def _table_sheet(table: Table) -> TableSheet:

@@ -26,15 +26,20 @@ class Report:
     values: dict[str, Number] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # overview, problems, other (parts 一, 五, 六)
     info: dict[str, str] = field(default_factory=dict)  # filler, phone, date, ...
+    # Last year's figures kept with this report (上年数据: last year's 结转下年度继续办理, 现行有效件数, ...),
+    # by last year's cell id; the cross-year rules use them when last year's report itself is not given.
+    previous: dict[str, Number] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
-        known = {k: data[k] for k in ("unit", "level", "year", "format", "values", "texts", "info") if k in data}
+        known = {k: data[k] for k in ("unit", "level", "year", "format", "values", "texts", "info", "previous")
+                 if k in data}
         report = cls(**known)
         report.values = {k: _number(v) for k, v in report.values.items()}
+        report.previous = {k: _number(v) for k, v in report.previous.items()}
         return report
 
     def to_json(self, indent: int | None = 1) -> str:

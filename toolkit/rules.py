@@ -23,6 +23,9 @@ class Values:
         self._formulas = fmt.formulas
         self._computed: dict[str, Number] = {}
 
+    def has(self, cid: str) -> bool:
+        return cid in self.fmt.cells
+
     def __getitem__(self, cid: str) -> Number:
         if cid in self.reported:
             return self.reported[cid]
@@ -35,6 +38,19 @@ class Values:
         if total_id not in self._computed:
             self._computed[total_id] = _sum(self, self._formulas[total_id].computed)
         return self._computed[total_id]
+
+
+class Baseline:
+    """Last year's figures as kept in this year's workbook (上年数据): only the cells present count."""
+
+    def __init__(self, values: dict[str, Number]):
+        self.values = values
+
+    def has(self, cid: str) -> bool:
+        return cid in self.values
+
+    def __getitem__(self, cid: str) -> Number:
+        return self.values[cid]
 
 
 def _sum(values: Values, terms) -> Number:
@@ -54,10 +70,14 @@ def computed_totals(report: Report) -> dict[str, Number]:
 
 
 def check(report: Report, previous: Report | None = None) -> list[Finding]:
-    """Every finding of the report's format rules; with last year's report, the cross-year rules too."""
+    """Every finding of the report's format rules.  The cross-year rules use last year's report if
+    given, else the figures of last year kept with the report (report.previous), where present."""
     fmt = get_format(report.format)
     values = Values(fmt, report.values)
-    last_year = Values(get_format(previous.format), previous.values) if previous else None
+    if previous is not None:
+        last_year = Values(get_format(previous.format), previous.values)
+    else:
+        last_year = Baseline(report.previous) if report.previous else None
     findings = _report_rules(report, fmt)
     findings += _value_rules(report, fmt)
     for rel in fmt.relations:
@@ -68,13 +88,12 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     return findings
 
 
-def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | None) -> Finding | None:
+def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | Baseline | None) -> Finding | None:
     if rel.uses_previous:
         if last_year is None:
             return None
-        prev_cells = last_year.fmt.cells
-        if any(t.previous and t.cell not in prev_cells for t in rel.reported + rel.computed):
-            return None  # last year's format has no such cell (2019 → 2021)
+        if any(t.previous and not last_year.has(t.cell) for t in rel.reported + rel.computed):
+            return None  # last year's format has no such cell (2019 → 2021), or it was not kept
 
     def total(terms):
         return _tidy(sum(t.sign * (last_year if t.previous else values)[t.cell] for t in terms))

@@ -155,6 +155,8 @@ class Common:
     info_fields: tuple[InfoField, ...]
     findings_columns: tuple[str, ...]
     severity_colors: dict
+    previous_heading: str
+    previous_label: str
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -198,6 +200,13 @@ class Format:
         return year >= first and (last is None or year <= last)
 
     @property
+    def previous_cells(self) -> list[str]:
+        """Last year's cells the cross-year rules read (t3.forward.natural, ...), in rule order.  The
+        workbook keeps these figures as "上年数据" so it can be checked without last year's file."""
+        return list(dict.fromkeys(t.cell for rel in self.relations for t in rel.reported + rel.computed
+                                  if t.previous))
+
+    @property
     def text_parts(self) -> tuple[Part, ...]:
         return tuple(p for p in self.parts if p.text)
 
@@ -227,6 +236,8 @@ def common() -> Common:
         sheets=dict(raw["sheets"]),
         info_fields=tuple(InfoField(**f) for f in raw["info_fields"]),
         findings_columns=tuple(raw["findings_columns"]),
+        previous_heading=raw["previous_heading"],
+        previous_label=raw["previous_label"],
         severity_colors=dict(raw["severity_colors"]),
     )
 

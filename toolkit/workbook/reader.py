@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.formats import VERSIONS, common, get_format
-from toolkit.layout import WorkbookLayout, a1, workbook_layout
+from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.values import parse_value, parse_year
 from toolkit.workbook.xlsx import XlsxBook, XlsxError
@@ -84,12 +84,13 @@ class _Reader:
         version = self._version()
         layout = workbook_layout(version)
         fmt = layout.fmt
-        ids = list(layout.info) + [f"text.{t}" for t in layout.texts] + list(fmt.cells)
+        ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts] + list(fmt.cells)
         where = self._resolve(ids, layout)
         report = Report(format=version)
         self._info(report, layout, where)
         self._texts(report, layout, where)
         self._values(report, fmt, where)
+        self._previous(report, fmt, layout, where)
         return ReadResult(self.path, report, self.findings, self.positions)
 
     # --- locating cells ------------------------------------------------------------------------
@@ -207,6 +208,26 @@ class _Reader:
                 text = _text(None if raw is None else raw.value)
                 if text:
                     report.texts[part] = text
+
+    def _previous(self, report: Report, fmt, layout: WorkbookLayout, where) -> None:
+        """上年数据: blank means not kept (no hint); what is there is read like any figure."""
+        kinds = common().kinds
+        for name in layout.previous:
+            if name not in where:
+                continue
+            cid = name.removeprefix(PREVIOUS_PREFIX)
+            raw = self._raw(where, name)
+            parsed = parse_value(None if raw is None else raw.value, kinds[fmt.cells[cid].kind])
+            if parsed.how == "blank":
+                continue
+            sheet, address = self.positions[name]
+            label = common().previous_label + fmt.cells[cid].label
+            if not parsed.ok:
+                self.add("R-NOT-NUMBER", f"{sheet}!{address}（{label}）：“{parsed.found}”不是有效的"
+                         f"{kinds[fmt.cells[cid].kind].name}。{kinds[fmt.cells[cid].kind].prompt}",
+                         sheet=sheet, address=address, reported=parsed.found)
+                continue
+            report.previous[cid] = parsed.value
 
     def _values(self, report: Report, fmt, where) -> None:
         kinds = common().kinds

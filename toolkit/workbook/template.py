@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.formats import Format, common, get_format
 from toolkit.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
-from toolkit.layout import TableSheet, WorkbookLayout, a1, column_letter, workbook_layout
+from toolkit.layout import PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, workbook_layout
 from toolkit.model import Report
 from toolkit.workbook.package import reproducible
 
@@ -133,7 +133,6 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
     c = common()
     ws.cell(1, 1, c.sheets["info"]).font = Font(name=FONT, size=14, bold=True)
     ws.merge_cells("A1:B1")
-    ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 60
     levels = DataValidation(type="list", formula1='"' + ",".join(c.all_levels) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
@@ -158,8 +157,47 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
             value.number_format = "yyyy-mm-dd"
     ws.add_data_validation(levels)
     ws.add_data_validation(years)
+    _previous_block(ws, fmt, layout, report)
     _protect(ws)
     _a4(ws, landscape=False)
+
+
+def _previous_block(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
+    """上年数据: last year's figures the cross-year rules need, open to the buttons and to the clerk."""
+    c = common()
+    heading = ws.cell(layout.previous_heading_row, 1, c.previous_heading)
+    heading.font, heading.alignment = Font(name=FONT, bold=True), LEFT
+    ws.merge_cells(start_row=layout.previous_heading_row, start_column=1,
+                   end_row=layout.previous_heading_row, end_column=2)
+    ws.row_dimensions[layout.previous_heading_row].height = 30
+    ws.column_dimensions["A"].width = 46
+    validations = {}
+    for name, (row, col) in layout.previous.items():
+        cid = name.removeprefix(PREVIOUS_PREFIX)
+        cell_def = fmt.cells[cid]
+        label = ws.cell(row, col - 1, c.previous_label + cell_def.label)
+        label.font, label.fill, label.border, label.alignment = Font(name=FONT), LABEL_FILL, BORDER, LEFT
+        value = ws.cell(row, col, report.previous.get(cid))
+        value.font, value.border, value.protection = Font(name=FONT), BORDER, UNLOCKED
+        value.number_format = NUMBER_FORMATS[cell_def.kind]
+        kind = c.kinds[cell_def.kind]
+        if cell_def.kind not in validations:
+            validations[cell_def.kind] = _validation(kind)
+        validations[cell_def.kind].add(value.coordinate)
+    for dv in validations.values():
+        ws.add_data_validation(dv)
+
+
+def _validation(kind) -> DataValidation:
+    """Data validation refusing what a kind of cell cannot hold, with the kind's Chinese prompt."""
+    if kind.integer:
+        options = dict(type="whole", operator="greaterThanOrEqual", formula1=str(kind.minimum)) \
+            if kind.minimum is not None else dict(type="whole", operator="between",
+                                                  formula1="-999999999", formula2="999999999")
+    else:
+        options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
+    return DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
+                          errorTitle="输入有误", error=kind.prompt)
 
 
 def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
@@ -266,14 +304,7 @@ def _entry_rules(ws, fmt: Format, sheet: TableSheet, kinds) -> None:
     error_color = common().severity_colors["错误"]
     for kind_id, rects in _entry_rectangles(fmt, sheet).items():
         kind = kinds[kind_id]
-        if kind.integer:
-            options = dict(type="whole", operator="greaterThanOrEqual", formula1=str(kind.minimum)) \
-                if kind.minimum is not None else dict(type="whole", operator="between",
-                                                      formula1="-999999999", formula2="999999999")
-        else:
-            options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
-        dv = DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
-                            errorTitle="输入有误", error=kind.prompt)
+        dv = _validation(kind)
         for top, left, bottom, right in rects:
             ref = f"{a1(top, left)}:{a1(bottom, right)}" if (top, left) != (bottom, right) else a1(top, left)
             dv.add(ref)
@@ -330,7 +361,7 @@ def _relation_formats(ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout
 
 
 def _define_names(wb, layout: WorkbookLayout) -> None:
-    ids = list(layout.info) + [f"text.{t}" for t in layout.texts]
+    ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts]
     ids += [cid for sheet in layout.tables for cid in sheet.cells]
     for cid in ids:
         sheet, row, col = layout.where(cid)
