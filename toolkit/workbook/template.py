@@ -26,9 +26,9 @@ from toolkit.workbook.package import reproducible
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
-TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-ENTRY_FILL = PatternFill("solid", fgColor="FFFFFF")
+LABEL_FILL = PatternFill("solid", fgColor=common().fills["label"])
+TOTAL_FILL = PatternFill("solid", fgColor=common().fills["total"])
+ENTRY_FILL = PatternFill("solid", fgColor=common().fills["entry"])
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
