@@ -80,3 +80,30 @@ class Actions:
         for sheet, address in cells:
             out[sheet].add(address)
         return dict(out)
+
+
+def apply_actions(payload_: dict, book: xw.Book) -> dict:
+    """The payload after the client ran the book's value and formula writes (as Excel would show
+    the cells the next time a button reads them; formulas are kept as their text)."""
+    sheets = {s["name"]: s for s in payload_["sheets"]}
+    order = [s["name"] for s in payload_["sheets"]]
+    for action in book.json()["actions"]:
+        if action["func"] == "addSheet":
+            index, name = action["args"]
+            sheet = {"name": name, "values": [[]], "pictures": [], "tables": []}
+            payload_["sheets"].insert(index, sheet)
+            sheets[name] = sheet
+            order.insert(index, name)
+        if action["func"] not in ("setValues", "setFormula"):
+            continue
+        values = sheets[order[action["sheet_position"]]]["values"]
+        for i, row in enumerate(action["values"]):
+            for j, value in enumerate(row):
+                r, c = action["start_row"] + i, action["start_column"] + j
+                while len(values) <= r:
+                    values.append([])
+                width = max(len(values[0]), c + 1)
+                for line in values:
+                    line.extend([""] * (width - len(line)))
+                values[r][c] = "" if value is None else value
+    return payload_
