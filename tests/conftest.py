@@ -58,29 +58,27 @@ def run_libreoffice(tasks: list[dict], timeout: int = 300) -> list:
     return [r["result"] for r in results]
 
 
+def _built(folder: Path, build, suffix: str) -> dict[str, Path]:
+    from toolkit.formats import VERSIONS
+
+    out = {}
+    for version in VERSIONS:
+        out[version] = folder / f"template-{version}{suffix}"
+        out[version].write_bytes(build(version))
+    return out
+
+
 @pytest.fixture(scope="session")
 def macro_templates(tmp_path_factory) -> dict[str, Path]:
     """The macro-enabled workbook (.xlsm) of each format version, freshly built."""
-    from toolkit.formats import VERSIONS
     from toolkit.workbook.macro_workbook import macro_workbook_bytes
 
-    folder = tmp_path_factory.mktemp("macro-templates")
-    out = {}
-    for version in VERSIONS:
-        out[version] = folder / f"template-{version}.xlsm"
-        out[version].write_bytes(macro_workbook_bytes(version))
-    return out
+    return _built(tmp_path_factory.mktemp("macro-templates"), macro_workbook_bytes, ".xlsm")
 
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory) -> dict[str, Path]:
     """The standard workbook of each format version, freshly built."""
-    from toolkit.formats import VERSIONS
     from toolkit.workbook.template import template_bytes
 
-    folder = tmp_path_factory.mktemp("templates")
-    out = {}
-    for version in VERSIONS:
-        out[version] = folder / f"template-{version}.xlsx"
-        out[version].write_bytes(template_bytes(version))
-    return out
+    return _built(tmp_path_factory.mktemp("templates"), template_bytes, ".xlsx")

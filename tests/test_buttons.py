@@ -197,6 +197,18 @@ def test_the_findings_sheet_is_added_when_it_was_deleted(files):
     assert actions.written()[(FINDINGS, "A1")] == "代码"
 
 
+def test_template_colours_the_buttons_restore_are_the_templates(macro_templates):
+    import openpyxl
+
+    for version, path in macro_templates.items():
+        wb = openpyxl.load_workbook(path)
+        layout = workbook_layout(version)
+        for (sheet, address), cid in colourable(version).items():
+            fill = wb[sheet][address].fill
+            actual = "#" + fill.fgColor.rgb[-6:] if fill.fill_type == "solid" else None
+            assert actual == template_fill(layout, cid), (sheet, address, cid)
+
+
 # --- 清除标记 --------------------------------------------------------------------------------------
 
 def test_clear_marks_paints_every_cell_back_and_empties_the_list(files):

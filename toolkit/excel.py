@@ -147,10 +147,13 @@ def apply(book, plan: buttons.Plan) -> None:
         if w.sheet not in sheets:
             sheets[w.sheet] = book.sheets[w.sheet]
         rng = sheets[w.sheet].range((w.top, w.left), (w.bottom, w.right))
+        data = w.data
+        if w.kind in ("values", "formulas") and (w.top, w.left) == (w.bottom, w.right):
+            data = data[0][0]  # one cell: a scalar, as every engine takes it
         if w.kind == "values":
-            rng.value = w.data
+            rng.value = data
         elif w.kind == "formulas":
-            rng.formula = w.data
+            rng.formula = data
         elif w.kind == "fill":
             rng.color = w.data
         elif w.kind == "font":
