@@ -143,3 +143,16 @@ def test_the_reader_reads_the_xlsm_like_the_xlsx(xlsm, tmp_path):
 def test_the_same_content_builds_the_same_xlsm():
     report = Report(unit="东河镇", level="乡镇", year=2025)
     assert macro_workbook_bytes(report=report) == macro_workbook_bytes(report=report)
+
+
+def test_the_template_command_builds_the_macro_enabled_workbook_by_extension(tmp_path):
+    from test_cli import run
+
+    out = tmp_path / "泽曲镇 2025年报 (1).xlsm"
+    done = run("template", "--unit", "泽曲镇", "--level", "乡镇", "--year", "2025", "-o", out)
+    assert done.returncode == 0 and "带按钮" in done.stdout, done.stderr
+    assert out.read_bytes() == macro_workbook_bytes(report=Report(unit="泽曲镇", level="乡镇", year=2025))
+    plain = tmp_path / "泽曲镇.xlsx"
+    assert run("template", "-o", plain).returncode == 0 and "vbaProject" not in str(zipfile.ZipFile(plain).namelist())
+    wrong = run("template", "-o", tmp_path / "泽曲镇.xls")
+    assert wrong.returncode == 2 and ".xlsm" in wrong.stderr and not (tmp_path / "泽曲镇.xls").exists()
