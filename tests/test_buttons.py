@@ -142,6 +142,20 @@ def test_check_colours_exactly_the_cells_of_each_finding(files):
             assert fill == template_fill(layout, cid)
 
 
+def test_check_marks_findings_on_the_info_sheet_too(files):
+    data = payload(files["consistent-2019"])
+    layout = workbook_layout("2019")
+    _, year_row, year_col = layout.where("info.year")
+    _, prev_row, prev_col = layout.where("prev.t3.forward.natural")
+    info = next(s for s in data["sheets"] if s["name"] == INFO)
+    info["values"][year_row - 1][year_col - 1] = "二〇二〇"
+    info["values"][prev_row - 1][prev_col - 1] = "很多"
+    actions = Actions(run_classic(None, excel.check, data=data))
+    assert actions.coloured(ERROR_FILL) == {(INFO, a1(year_row, year_col)), (INFO, a1(prev_row, prev_col))}
+    codes = [v for (sheet, cell), v in actions.written().items() if sheet == FINDINGS and cell[0] == "A"][1:]
+    assert codes == ["R-YEAR", "R-NOT-NUMBER", "I-YEAR"]
+
+
 def test_check_lists_every_finding_on_the_findings_sheet_with_a_link(files):
     book = run_classic(files["zequ"], excel.check)
     actions = Actions(book)
