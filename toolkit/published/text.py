@@ -128,7 +128,10 @@ def _trim_trailing(cells: list[str]) -> list[str]:
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "center",
                "blockquote", "pre", "header", "footer", "main", "dd", "dt", "dl", "form", "caption", "hr",
                "table", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html", "font-block"}
-_SKIP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "object", "select", "option"}
+_SKIP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "object", "select", "option", "nav"}
+# Page furniture of government sites (navigation, footers, share buttons), by class or id.
+_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumbs?|footer|foot|share|toolbar|topbar|sidebar)($|[\s_-])",
+                     re.I)
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -167,7 +170,7 @@ def _tag(el) -> str:
 
 def _walk_html(el, out: list[Line], buffer: list[str]) -> None:
     tag = _tag(el)
-    if tag in _SKIP_TAGS or not tag:
+    if tag in _SKIP_TAGS or not tag or _CHROME.search(f"{el.get('class', '')} {el.get('id', '')}"):
         return
     if tag == "table" and not any(_tag(t) == "table" for t in el.iterdescendants()):
         _flush(out, buffer)
@@ -272,28 +275,38 @@ def _paragraph_text(p) -> str:
 # --- PDF ----------------------------------------------------------------------------------------
 
 def pdf_lines(data: bytes) -> list[Line]:
-    """A text-based PDF: the tables pdfplumber finds (ruled tables) as rows, the rest as text lines,
-    in reading order page by page."""
+    """A text-based PDF: the tables pdfplumber finds (ruled tables) as rows, the rest as text lines
+    joined back into paragraphs, in reading order page by page."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
-    out: list[Line] = []
+    items: list = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
-                out.extend(_pdf_page(page))
+                items.extend(_pdf_page(page))
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
     except Exception as exc:  # pdfminer/pypdfium2 raise their own kinds for broken files
         if exc.__class__.__module__.startswith(("pdfminer", "pypdfium2", "pdfplumber")):
             raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
         raise
-    return out
+    return _paragraphs(items)
 
 
-def _pdf_page(page) -> list[Line]:
+@dataclass
+class _PdfText:
+    """A printed line of text: where it starts and ends, and its type size."""
+
+    text: str
+    x0: float
+    x1: float
+    size: float
+
+
+def _pdf_page(page) -> list:
     tables = page.find_tables()
-    items: list[tuple[float, int, Line]] = []
+    items: list[tuple[float, int, object]] = []
     for t in tables:
         for i, (row, cells) in enumerate(zip(t.rows, t.extract())):
             kept = [("" if c is None else c) for c, box in zip(cells, row.cells) if box is not None]
@@ -306,6 +319,40 @@ def _pdf_page(page) -> list[Line]:
 
     rest = page.filter(outside) if tables else page
     for line in rest.extract_text_lines(layout=False, strip=True):
-        items.append((line["top"], 0, Line((line["text"],))))
+        size = line["chars"][0]["size"] if line.get("chars") else 12
+        items.append((line["top"], 0, _PdfText(_cjk_spacing(line["text"]), line["x0"], line["x1"], size)))
     items.sort(key=lambda item: (round(item[0], 1), item[1]))
-    return [line for _, _, line in items]
+    return [item for _, _, item in items]
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+
+
+def _cjk_spacing(text: str) -> str:
+    """PDF text puts a space where the layout left room between Chinese and Latin letters or digits."""
+    return re.sub(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[{_CJK}])", "", text)
+
+
+def _paragraphs(items: list) -> list[Line]:
+    """Printed lines joined into paragraphs: a line that fills the measure goes on in the next line
+    when that one starts at the left margin (a new paragraph is indented, or follows a short line)."""
+    texts = [i for i in items if isinstance(i, _PdfText)]
+    if not texts:
+        return [i for i in items if isinstance(i, Line)]
+    left = min(t.x0 for t in texts)
+    right = max(t.x1 for t in texts)
+    out: list[Line] = []
+    previous: _PdfText | None = None
+    for item in items:
+        if isinstance(item, Line):
+            out.append(item)
+            previous = None
+            continue
+        goes_on = (previous is not None and previous.x1 >= right - 1.5 * previous.size
+                   and item.x0 <= left + 0.5 * item.size)
+        if goes_on:
+            out[-1] = Line((out[-1].cells[0] + item.text,))
+        else:
+            out.append(Line((item.text,)))
+        previous = item
+    return out
