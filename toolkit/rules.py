@@ -161,7 +161,8 @@ def _about_another_year(before: str, year: int | None) -> bool:
     clause = re.split(r"[,，]", before)[-1]
     if any(w in clause for w in _OTHER_YEAR_WORDS):
         return True
-    return any(year is None or int(y) != year for y in _YEAR.findall(before))
+    years = _YEAR.findall(before)
+    return bool(years) and (year is None or int(years[-1]) != year)  # the nearest year named decides
 
 
 def _text_finding(rule: TextRule, fmt: Format, quote: str, quoted: Number, computed: Number) -> Finding:
