@@ -236,3 +236,13 @@ def test_unreadable_files_name_the_file_and_why(tmp_path, name, data, why):
     with pytest.raises(UnreadableReport) as caught:
         read_lines(path)
     assert name in str(caught.value) and why in str(caught.value)
+
+
+def test_the_importer_core_needs_no_file_format_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, toolkit.published.importer; bad = [m for m in ('pandas', 'openpyxl', 'xlwings', 'docx',"
+            " 'pdfplumber', 'lxml') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
