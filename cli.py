@@ -120,15 +120,13 @@ def import_command(
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取或工作簿已存在。"""
     from toolkit.console import print_checked
-    from toolkit.files import OutputExists
     from toolkit.published.commands import import_to_workbook
 
     code, taken = EXIT_OK, set()
     for source in reports:
-        try:
-            done = import_to_workbook(source, output, force, taken)
-        except OutputExists as exc:
-            err.print(f"[bold red]错误：[/]“{source.name}”：{exc}")
+        done = import_to_workbook(source, output, force, taken)
+        if done.refused:
+            err.print(f"[bold red]错误：[/]“{source.name}”：{done.refused}")
             code = EXIT_UNREADABLE
             continue
         print_checked(console, done.checked)
@@ -150,7 +148,6 @@ def export_command(
 ):
     """导出待发布的年报（Word 或网页）：标题、六个部分、三张官方格式的表格。
     退出码：0 = 已导出；2 = 有工作簿无法读取或年报文件已存在。"""
-    from toolkit.files import OutputExists
     from toolkit.published.commands import export_report
     from toolkit.published.export import FORMATS
 
@@ -158,14 +155,10 @@ def export_command(
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
     code = EXIT_OK
     for workbook in workbooks:
-        try:
-            done = export_report(workbook, output, to, force)
-        except OutputExists as exc:
-            err.print(f"[bold red]错误：[/]“{workbook.name}”：{exc}")
-            code = EXIT_UNREADABLE
-            continue
-        if done.unreadable:
-            err.print(f"[bold red]无法读取[/] {done.unreadable}")
+        done = export_report(workbook, output, to, force)
+        if done.unreadable or done.refused:
+            err.print(f"[bold red]无法读取[/] {done.unreadable}" if done.unreadable
+                      else f"[bold red]错误：[/]“{workbook.name}”：{done.refused}")
             code = EXIT_UNREADABLE
             continue
         console.print(f"已导出：{done.output}")

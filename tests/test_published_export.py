@@ -144,11 +144,10 @@ def test_html_tables_are_the_workbook_tables(exported, version):
 
 
 def test_export_refuses_to_overwrite_and_names_unreadable_workbooks(filled, tmp_path):
-    from toolkit.files import OutputExists
-
     first = export_report(filled["2021"], tmp_path, "html")
-    with pytest.raises(OutputExists):
-        export_report(filled["2021"], tmp_path, "html")
+    before = first.output.read_bytes()
+    refused = export_report(filled["2021"], tmp_path, "html")
+    assert refused.output is None and "已存在" in refused.refused and first.output.read_bytes() == before
     assert export_report(filled["2021"], tmp_path, "html", force=True).output == first.output
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a workbook")
