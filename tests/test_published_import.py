@@ -246,3 +246,11 @@ def test_the_importer_core_needs_no_file_format_library():
             " 'pdfplumber', 'lxml') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_text_that_is_no_report_is_unreadable(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text("关于做好春节期间安全生产工作的通知\n各村、社区：\n请认真做好安全生产工作。\n", encoding="utf-8")
+    with pytest.raises(UnreadableReport) as caught:
+        import_file(path)
+    assert "通知.txt" in str(caught.value) and "不像是政府信息公开工作年度报告" in str(caught.value)

@@ -295,15 +295,18 @@ def _docx_table(doc, grid: Grid, style, text_width, WD_TABLE_ALIGNMENT, WD_CELL_
         if r < grid.header_rows:
             header = OxmlElement("w:tblHeader")
             tr_pr.append(header)
+    # The cells are fetched once before merging (python-docx recomputes the grid on every table.cell
+    # call); merges never overlap, so each merge's corners are still in place when it is made.
+    cells = table._cells
     for spec in grid.cells:
-        cell = table.cell(spec.row, spec.col)
+        cell = cells[spec.row * grid.cols + spec.col]
         if spec.rowspan > 1 or spec.colspan > 1:
-            cell = cell.merge(table.cell(spec.last_row, spec.last_col))
+            cell = cell.merge(cells[spec.last_row * grid.cols + spec.last_col])
         cell.text = spec.text
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         keep = spec.last_row < grid.rows - 1 and (grid.rows <= KEEP_TOGETHER_ROWS or spec.row < grid.header_rows)
         for paragraph in cell.paragraphs:
-            paragraph.style = style
+            paragraph._p.style = style.style_id  # the style by id: paragraph.style looks it up by name each time
             paragraph.paragraph_format.keep_with_next = keep
             if spec.role == "row":
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT

@@ -21,7 +21,7 @@ from pathlib import Path
 from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.published.labels import loose, numbering, similarity, width_normal
-from toolkit.published.text import Line, read_lines
+from toolkit.published.text import Line, UnreadableReport, read_lines
 from toolkit.values import parse_value
 
 IMPORT_CODES = {
@@ -100,10 +100,16 @@ class _TableState:
 def import_file(path) -> Imported:
     """Read a published report file (text, HTML, .docx or PDF); raises UnreadableReport."""
     path = Path(path)
-    return import_lines(read_lines(path), path.name)
+    lines = read_lines(path)
+    try:
+        return import_lines(lines, path.name)
+    except UnreadableReport as exc:
+        raise UnreadableReport(f"“{path.name}”：{exc}") from exc
 
 
 def import_lines(lines: list[Line], source: str = "") -> Imported:
+    """Raises UnreadableReport when nothing in the lines looks like a report: no part heading and
+    no number in any table."""
     return _Importer(lines, source).run()
 
 
@@ -126,6 +132,9 @@ class _Importer:
         values: dict = {}
         for table in fmt.tables:
             self._table(fmt, table, self._region(fmt, table, headings, title_at), values)
+        if not headings and not values:
+            raise UnreadableReport("没有找到年报各部分的标题（一、总体情况……），也没有找到表格中的数字，"
+                                   "不像是政府信息公开工作年度报告")
         level = self._level(unit)
         info = {"source": self.source} if self.source else {}
         report = Report(unit=unit, level=level, year=year, format=version, values=values, texts=texts, info=info)
