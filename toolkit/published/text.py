@@ -127,7 +127,7 @@ def _trim_trailing(cells: list[str]) -> list[str]:
 
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "center",
                "blockquote", "pre", "header", "footer", "main", "dd", "dt", "dl", "form", "caption", "hr",
-               "table", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html", "font-block"}
+               "table", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html"}
 _SKIP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "object", "select", "option", "nav"}
 # Page furniture of government sites (navigation, footers, share buttons), by class or id.
 _CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumbs?|footer|foot|share|toolbar|topbar|sidebar)($|[\s_-])",
