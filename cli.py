@@ -124,6 +124,64 @@ def demo_command(
         print_checked(console, checked)
 
 
+@app.command("import")
+def import_command(
+    reports: List[Path] = typer.Argument(..., help="已发布的年报：纯文本（.txt）、网页（.html）、Word（.docx）或文字版 PDF，可多个"),
+    output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
+    force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
+):
+    """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验。
+    退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取或工作簿已存在。"""
+    from toolkit.console import print_checked
+    from toolkit.published.commands import import_to_workbook
+
+    code, taken = EXIT_OK, set()
+    for source in reports:
+        done = import_to_workbook(source, output, force, taken)
+        if done.refused:
+            err.print(f"[bold red]错误：[/]“{source.name}”：{done.refused}")
+            code = EXIT_UNREADABLE
+            continue
+        print_checked(console, done.checked)
+        if done.workbook:
+            console.print(f"已写出工作簿：{done.workbook}\n")
+        if done.checked.unreadable:
+            code = EXIT_UNREADABLE
+        elif done.checked.has_errors and code == EXIT_OK:
+            code = EXIT_ERRORS
+    raise typer.Exit(code)
+
+
+@app.command("export")
+def export_command(
+    workbooks: List[Path] = typer.Argument(..., help="填好的工作簿（.xlsx/.xlsm），可多个"),
+    output: Path = typer.Option(Path("."), "-o", "--output", help="写出年报的文件夹（默认当前文件夹）"),
+    to: str = typer.Option("docx", "--to", help="导出格式：docx（Word，默认）或 html（网页）"),
+    force: bool = typer.Option(False, "--force", help="年报文件已存在时覆盖"),
+):
+    """导出待发布的年报（Word 或网页）：标题、六个部分、三张官方格式的表格。
+    退出码：0 = 已导出；2 = 有工作簿无法读取或年报文件已存在。"""
+    from toolkit.published.commands import export_report
+    from toolkit.published.export import FORMATS
+
+    if to not in FORMATS:
+        _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
+    code = EXIT_OK
+    for workbook in workbooks:
+        done = export_report(workbook, output, to, force)
+        if done.unreadable or done.refused:
+            err.print(f"[bold red]无法读取[/] {done.unreadable}" if done.unreadable
+                      else f"[bold red]错误：[/]“{workbook.name}”：{done.refused}")
+            code = EXIT_UNREADABLE
+            continue
+        console.print(f"已导出：{done.output}")
+        if done.errors:
+            console.print(f"  [yellow]注意：[/]该工作簿校验有 {done.errors} 个错误（用 xxgk check 查看），年报照录工作簿中的数字")
+        for heading in done.empty_parts:
+            console.print(f"  [yellow]注意：[/]“{heading}”没有填写文字")
+    raise typer.Exit(code)
+
+
 def main() -> None:
     app()
 

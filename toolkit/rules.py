@@ -2,11 +2,15 @@
 
 The rules themselves are data (toolkit/formats/*.toml); this module only knows how to evaluate
 their kinds: equations between sums of cells (within the year or against last year's report),
-zero-for-these-levels plausibility rules, value-kind rules and report-level rules.
+zero-for-these-levels plausibility rules, value-kind rules, report-level rules, and figures the
+text quotes against the tables.
 """
 from __future__ import annotations
 
-from toolkit.formats import VERSIONS, Format, Relation, common, get_format
+import re
+import unicodedata
+
+from toolkit.formats import VERSIONS, Format, Relation, TextRule, common, get_format
 from toolkit.model import Finding, Number, Report, show_number
 
 # Money is summed in floating point; differences below this are rounding, not a broken relation.
@@ -85,6 +89,7 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         if finding:
             findings.append(finding)
     findings += _level_rules(report, fmt, values)
+    findings += _text_rules(report, fmt, values)
     return findings
 
 
@@ -121,6 +126,52 @@ def _level_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
                                               reported=show_number(v))
                 out.append(Finding(rule.code, rule.severity, message, (cid,), v, 0))
     return out
+
+
+_SENTENCE_END = re.compile(r"[。;!?\n]")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_OTHER_YEAR_WORDS = ("上年", "去年", "上一年", "同比", "较上年")
+
+
+def _text_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
+    """Figures quoted in the text parts (共受理政府信息公开申请21件) against the tables."""
+    out, seen = [], set()
+    for rule in fmt.text_rules:
+        text = report.texts.get(rule.part, "")
+        if not text:
+            continue
+        text = unicodedata.normalize("NFKC", text)
+        for sentence in _SENTENCE_END.split(text):
+            for pattern in rule.patterns:
+                for m in pattern.finditer(sentence):
+                    if _about_another_year(sentence[: m.start()], report.year):
+                        continue
+                    quoted = int(m.group("n")) if "n" in pattern.groupindex else rule.value
+                    sums = [_tidy(sum(values[c] for c in cells)) for cells in rule.cells]
+                    key = (rule.code, m.group(0))
+                    if quoted in sums or key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(_text_finding(rule, fmt, m.group(0), quoted, sums[0]))
+    return out
+
+
+def _about_another_year(before: str, year: int | None) -> bool:
+    """Whether the words before a quote in its sentence say it is about another year."""
+    clause = re.split(r"[,，]", before)[-1]
+    if any(w in clause for w in _OTHER_YEAR_WORDS):
+        return True
+    years = _YEAR.findall(before)
+    return bool(years) and (year is None or int(years[-1]) != year)  # the nearest year named decides
+
+
+def _text_finding(rule: TextRule, fmt: Format, quote: str, quoted: Number, computed: Number) -> Finding:
+    cells = rule.cells[0]
+    labels = [fmt.cells[c].label for c in cells]
+    cells_label = labels[0] if len(labels) == 1 else "、".join(labels) + "之和"
+    message = rule.message.format(quote=quote, quoted=show_number(quoted), computed=show_number(computed),
+                                  cells_label=cells_label)
+    return Finding(rule.code, rule.severity, message, cells, quoted, computed)
 
 
 def _value_rules(report: Report, fmt: Format) -> list[Finding]:

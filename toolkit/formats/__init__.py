@@ -7,6 +7,7 @@ kinds, unit levels, workbook sheets).  Pure Python: no spreadsheet library is im
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -109,6 +110,23 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class TextRule:
+    """A figure a text part quotes (e.g. 共受理政府信息公开申请21件) against the tables.
+
+    Each pattern is searched sentence by sentence; its group (?P<n>...) is the quoted number, or
+    `value` stands for it (a pattern like 未收到…申请 means 0).  `cells` lists the sums of cells the
+    quote may mean; a quote equal to none of them is a finding."""
+
+    code: str
+    severity: str
+    part: str
+    patterns: tuple[re.Pattern, ...]
+    cells: tuple[tuple[str, ...], ...]
+    message: str
+    value: int | None = None
+
+
+@dataclass(frozen=True)
 class Kind:
     id: str
     name: str
@@ -185,6 +203,7 @@ class Format:
     cells: dict  # id -> Cell, in table order
     relations: tuple[Relation, ...]
     level_rules: tuple[Rule, ...]
+    text_rules: tuple[TextRule, ...] = ()
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -289,7 +308,28 @@ def get_format(version: str | None = None) -> Format:
     totals = {rel.reported[0].cell for rel in relations if rel.rule.formula}
     cells = {cid: (_replace_total(c) if cid in totals else c) for cid, c in cells.items()}
     years = (raw["first_year"], raw.get("last_year"))
-    return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules)
+    text_rules = tuple(_text_rule(r, cells, parts, version) for r in raw.get("text_rules", ()))
+    return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
+                  text_rules)
+
+
+def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
+    if r["severity"] not in ("错误", "提示"):
+        raise FormatError(f"{version}: text rule {r['code']} has severity {r['severity']!r}")
+    if r["part"] not in {p.text for p in parts if p.text}:
+        raise FormatError(f"{version}: text rule {r['code']}: unknown part {r['part']}")
+    unknown = [c for alternative in r["cells"] for c in alternative if c not in cells]
+    if unknown:
+        raise FormatError(f"{version}: text rule {r['code']}: unknown cells {unknown}")
+    try:
+        patterns = tuple(re.compile(p) for p in r["patterns"])
+    except re.error as exc:
+        raise FormatError(f"{version}: text rule {r['code']}: bad pattern ({exc})") from exc
+    for p in patterns:
+        if "n" not in p.groupindex and r.get("value") is None:
+            raise FormatError(f"{version}: text rule {r['code']}: pattern {p.pattern} has no (?P<n>...) and no value")
+    return TextRule(r["code"], r["severity"], r["part"], patterns,
+                    tuple(tuple(a) for a in r["cells"]), r["message"], r.get("value"))
 
 
 def _replace_total(c: Cell) -> Cell:

@@ -1,0 +1,101 @@
+"""What `xxgk import` and `xxgk export` do for one file each: read, convert, write atomically, check.
+
+Neither prints nor exits (the CLI does); an Excel button can call `export_report` the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.checking import CheckedFile
+from toolkit.demo import workbook_name
+from toolkit.files import OutputExists, atomic_write
+from toolkit.formats import get_format
+from toolkit.layout import workbook_layout
+from toolkit.model import Finding, Report
+from toolkit.published.export import export_bytes, export_name
+from toolkit.published.importer import import_file
+from toolkit.published.text import UnreadableReport
+from toolkit.rules import check
+from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+from toolkit.workbook.template import template_bytes
+
+
+@dataclass
+class ImportedFile:
+    checked: CheckedFile  # path = the published report; findings of the import and of the check
+    workbook: Path | None = None  # the workbook written
+    refused: str | None = None  # why nothing was written: the workbook exists (and not --force)
+
+
+def import_to_workbook(source, folder, force: bool = False, taken: set | None = None) -> ImportedFile:
+    """Import one published report, write its standard workbook into `folder` (named after unit
+    and year), and check it.  An existing workbook is overwritten only with `force`."""
+    source = Path(source)
+    try:
+        imported = import_file(source)
+    except UnreadableReport as exc:
+        return ImportedFile(CheckedFile(source, unreadable=str(exc)))
+    report = imported.report
+    target = Path(folder) / _free_name(_workbook_name(report, source), source, taken)
+    try:
+        atomic_write(target, template_bytes(report=report), force)
+    except OutputExists as exc:
+        return ImportedFile(CheckedFile(source, report), refused=str(exc))
+    findings = located(report, imported.findings + check(report), target)
+    return ImportedFile(CheckedFile(source, report, findings), target)
+
+
+def _workbook_name(report: Report, source: Path) -> str:
+    return workbook_name(report) if report.unit and report.year else f"{source.stem}.xlsx"
+
+
+def _free_name(name: str, source: Path, taken: set | None) -> str:
+    """Two reports of one run never write the same file: the second takes its source's name too."""
+    if taken is None:
+        return name
+    if name in taken:
+        name = f"{Path(name).stem}（{source.stem}）.xlsx"
+    taken.add(name)
+    return name
+
+
+def located(report: Report, findings: list[Finding], workbook: Path) -> list[Finding]:
+    """Findings with the sheet and cell of their first cell in the written workbook."""
+    layout = workbook_layout(report.format)
+    out = []
+    for f in findings:
+        sheet, address = layout.address(f.cells[0]) if f.cells and not f.sheet else (f.sheet, f.address)
+        out.append(Finding(f.code, f.severity, f.message, f.cells, f.reported, f.computed, sheet, address,
+                           str(workbook)))
+    return out
+
+
+@dataclass
+class ExportedFile:
+    workbook: Path
+    output: Path | None = None
+    unreadable: str | None = None
+    refused: str | None = None  # why nothing was written: the file exists (and not --force)
+    errors: int = 0  # the workbook's check errors: the export shows its figures as they are
+    empty_parts: list[str] = field(default_factory=list)  # headings of text parts left empty
+
+
+def export_report(workbook, folder, to: str = "docx", force: bool = False) -> ExportedFile:
+    """Read a filled workbook and write its publishable report (.docx or .html) into `folder`."""
+    workbook = Path(workbook)
+    try:
+        report = read_workbook(workbook).report
+    except UnreadableWorkbook as exc:
+        return ExportedFile(workbook, unreadable=str(exc))
+    if not report.unit or report.year is None:
+        name = f"{workbook.stem}.{to}"
+    else:
+        name = export_name(report, to)
+    try:
+        target = atomic_write(Path(folder) / name, export_bytes(report, to), force)
+    except OutputExists as exc:
+        return ExportedFile(workbook, refused=str(exc))
+    empty = [p.heading for p in get_format(report.format).text_parts if not report.texts.get(p.text, "").strip()]
+    errors = sum(f.is_error for f in check(report))
+    return ExportedFile(workbook, target, errors=errors, empty_parts=empty)

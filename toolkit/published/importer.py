@@ -1,0 +1,535 @@
+"""Importing a report as published (web page, Word, PDF, text) into a `Report`, with a finding for
+everything that could not be read with certainty.
+
+Pure: works on the `Line`s of `toolkit.published.text` and on the format description.  It finds
+- the title, and in it the unit and the year (else in the opening sentence, else the file name);
+- the format version (2019 or 2021) from the labels only one of them has;
+- the six parts by their headings (一、 1、 （一） numbering and small wording variants allowed), the
+  texts of parts 一, 五 and 六;
+- every number of tables 二, 三 and 四, placed into its cell by the row labels (compared loosely)
+  and, where a row has lost its label, by its position in the official table.
+
+Nothing is guessed silently: a number found but not placed, a cell not filled, a row read by
+position, a unit taken from the opening sentence — each is a finding (codes P-…).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
+from toolkit.model import ERROR, HINT, Finding, Report
+from toolkit.published.labels import loose, numbering, similarity, width_normal
+from toolkit.published.text import Line, UnreadableReport, read_lines
+from toolkit.values import parse_value
+
+IMPORT_CODES = {
+    "P-UNIT": HINT,          # unit not in the title: taken from elsewhere, or not found
+    "P-YEAR": HINT,          # year not in the title
+    "P-LEVEL": HINT,         # level taken from the unit's name, or unknown
+    "P-FORMAT": HINT,        # format version not recognisable from the labels
+    "P-HEADING": HINT,       # a part's heading not found
+    "P-POSITION": HINT,      # rows without (recognisable) labels, read by their position
+    "P-LABEL-NUMBER": HINT,  # a number standing in a row-label column, not read as a value
+    "P-ZERO-WORD": HINT,     # "—", "无" in a table, read as 0
+    "P-UNPLACED": ERROR,     # a number found that could not be placed into a cell
+    "P-MISSING": ERROR,      # a cell for which no number was found
+    "P-EMPTY-TABLE": ERROR,  # a table without any number
+}
+
+# A label matches a row when at least this alike (see labels.similarity); 本年新收政府信息数量 against
+# 本年新收政府信息公开申请数量 is 0.83, 行政处罚 against 行政强制 is 0.5.
+MATCH = 0.72
+HEADING_MATCH = 0.8
+TITLE = re.compile(r"(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<mid>.*?)(?:政府)?信息公开(?:工作)?年度?报告")
+UNIT_SUFFIX = r"(?:人民政府|政府|办事处|街道|镇|乡|县|区|市|局|委员会|委|办公室|办|中心|院|署|厅|所|站|队)"
+UNIT_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,30}}{UNIT_SUFFIX}$")
+UNIT_IN_QUOTE = re.compile(r"《(?P<unit>[^《》]{2,30}?)(?:19|20)\d{2}\s*年度?(?:政府)?信息公开(?:工作)?年度?报告》")
+UNIT_AS_SUBJECT = re.compile(rf"^(?:本报告由)?(?P<unit>[\u4e00-\u9fff]{{2,20}}?{UNIT_SUFFIX})"
+                             r"(?:根据|按照|依据|依照|严格|认真|坚持|全面|始终|紧紧|深入|以|在|高度|积极|编制)")
+STATISTICS_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+PAGE_CHROME = re.compile(r"(发布时间|发布日期|浏览次数|字号|字体|来源)[:：]")
+LEVEL_BY_SUFFIX = ((re.compile(r"(镇|乡)(人民政府|政府)?$"), "乡镇"),
+                   (re.compile(r"街道(办事处|办)?$"), "街道"))
+
+
+@dataclass
+class Imported:
+    """A report read from a published file, and what the reading found."""
+
+    report: Report
+    findings: list[Finding]
+    source: str = ""
+
+
+@dataclass
+class _Unit:
+    """A table row as found: its label texts and its value cells (numbers or blanks), in order.
+    `row` is True when the row's cells were known (a real table row), False when it was put
+    together from a stream of text (labels followed by numbers)."""
+
+    labels: list[str]
+    values: list[str]
+    row: bool
+
+    @property
+    def label(self) -> str:
+        return " ".join(self.labels)
+
+
+@dataclass
+class _Target:
+    index: int  # the table row it stands for (the group's first row, for a group label)
+    text: str  # the loose label
+    leaf: bool
+    group: tuple = ()
+
+
+@dataclass
+class _TableState:
+    table: Table
+    rows: list  # (block index, Header)
+    values: dict = field(default_factory=dict)
+    positional: list = field(default_factory=list)  # row indexes read by position
+    label_numbers: list = field(default_factory=list)  # (row index, numbers in label columns)
+    zero_words: int = 0
+    numbers_found: int = 0
+
+
+def import_file(path) -> Imported:
+    """Read a published report file (text, HTML, .docx or PDF); raises UnreadableReport."""
+    path = Path(path)
+    lines = read_lines(path)
+    try:
+        return import_lines(lines, path.name)
+    except UnreadableReport as exc:
+        raise UnreadableReport(f"“{path.name}”：{exc}") from exc
+
+
+def import_lines(lines: list[Line], source: str = "") -> Imported:
+    """Raises UnreadableReport when nothing in the lines looks like a report: no part heading and
+    no number in any table."""
+    return _Importer(lines, source).run()
+
+
+class _Importer:
+    def __init__(self, lines: list[Line], source: str):
+        self.lines = lines
+        self.source = source
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, message: str, cells=(), reported=None) -> None:
+        self.findings.append(Finding(code, IMPORT_CODES[code], message, tuple(cells), reported, None,
+                                     source=self.source or None))
+
+    def run(self) -> Imported:
+        title_at, unit, year = self._title()
+        version = self._version(year)
+        fmt = self.fmt = get_format(version)
+        headings = self._headings(fmt, title_at + 1)
+        texts = self._texts(fmt, headings, title_at)
+        values: dict = {}
+        for table in fmt.tables:
+            self._table(fmt, table, self._region(fmt, table, headings, title_at), values)
+        if not headings and not values:
+            raise UnreadableReport("没有找到年报各部分的标题（一、总体情况……），也没有找到表格中的数字，"
+                                   "不像是政府信息公开工作年度报告")
+        level = self._level(unit)
+        info = {"source": self.source} if self.source else {}
+        report = Report(unit=unit, level=level, year=year, format=version, values=values, texts=texts, info=info)
+        return Imported(report, self.findings, self.source)
+
+    # --- title, unit, year, level --------------------------------------------------------------
+
+    def _title(self) -> tuple[int, str, int | None]:
+        """(line index of the title, unit, year)."""
+        title_at, unit, year = -1, "", None
+        for i, line in enumerate(self.lines[:80]):
+            if line.row:
+                continue
+            text = width_normal(line.text)
+            m = TITLE.search(text)
+            if m and len(text) <= 80 and len(m.group("pre")) <= 40:
+                title_at, year = i, int(m.group("year"))
+                unit = _clean_unit(m.group("pre")) or _clean_unit(m.group("mid"))
+                break
+        if title_at < 0:
+            self.add("P-UNIT", "未找到年报标题（“××2022年政府信息公开工作年度报告”），单位名称和年度请在“单位信息”表中核实")
+        if not unit:
+            unit = self._unit_elsewhere(title_at)
+        if year is None:
+            year = self._year_elsewhere()
+        return max(title_at, -1), unit, year
+
+    def _unit_elsewhere(self, title_at: int) -> str:
+        near = [self.lines[j] for j in range(max(0, title_at - 2), min(len(self.lines), title_at + 3))
+                if j != title_at and not self.lines[j].row] if title_at >= 0 else []
+        for line in near:
+            text = width_normal(line.text)
+            if UNIT_LINE.match(text):
+                self.add("P-UNIT", f"标题中没有单位名称，已取标题旁的“{text}”为单位名称，请核实")
+                return text
+        opening = [width_normal(l.text) for l in self.lines[max(title_at, 0): max(title_at, 0) + 40] if not l.row]
+        for text in opening:
+            m = UNIT_IN_QUOTE.search(text)
+            if m and _clean_unit(m.group("unit")):
+                unit = _clean_unit(m.group("unit"))
+                self.add("P-UNIT", f"标题中没有单位名称，已按正文中的《{m.group(0).strip('《》')}》取为“{unit}”，请核实")
+                return unit
+        for text in opening:
+            m = UNIT_AS_SUBJECT.match(text)
+            if m:
+                unit = m.group("unit")
+                self.add("P-UNIT", f"标题中没有单位名称，已按正文开头“{text[:len(unit) + 6]}…”取为“{unit}”，请核实")
+                return unit
+        stem = re.split(r"(?:19|20)\d{2}", Path(self.source).stem)[0] if self.source else ""
+        stem = _clean_unit(stem)
+        if stem and UNIT_LINE.match(stem):
+            self.add("P-UNIT", f"年报中没有单位名称，已按文件名取为“{stem}”，请核实")
+            return stem
+        self.add("P-UNIT", "年报中没有找到单位名称，请在“单位信息”表中填写")
+        return ""
+
+    def _year_elsewhere(self) -> int | None:
+        for line in self.lines[:200]:
+            m = STATISTICS_YEAR.search(width_normal(line.text))
+            if m:
+                self.add("P-YEAR", f"标题中没有年度，已按统计期限“{m.group(0)}”取为{m.group(1)}年度，请核实")
+                return int(m.group(1))
+        m = re.search(r"(?:19|20)\d{2}", self.source or "")
+        if m:
+            self.add("P-YEAR", f"年报中没有找到年度，已按文件名取为{m.group(0)}年度，请核实")
+            return int(m.group(0))
+        self.add("P-YEAR", "年报中没有找到年度，请在“单位信息”表中填写")
+        return None
+
+    def _level(self, unit: str) -> str:
+        for pattern, level in LEVEL_BY_SUFFIX:
+            if unit and pattern.search(unit):
+                self.add("P-LEVEL", f"单位层级已按单位名称“{unit}”取为“{level}”，请核实")
+                return level
+        self.add("P-LEVEL", "年报中看不出单位层级，请在“单位信息”表中选择")
+        return ""
+
+    # --- format version ------------------------------------------------------------------------
+
+    def _version(self, year: int | None) -> str:
+        found = "|".join(loose(c) for line in self.lines for c in line.cells)
+        scores = {}
+        for version in VERSIONS:
+            others = set().union(*(_labels(get_format(o)) for o in VERSIONS if o != version))
+            own = {lab for lab in _labels(get_format(version)) if not any(lab in o for o in others)}
+            scores[version] = sum(1 for lab in own if lab in found)
+        best = max(VERSIONS, key=lambda v: scores[v])
+        if scores[best] and list(scores.values()).count(scores[best]) == 1:
+            return best
+        by_year = next((v for v in VERSIONS if year is not None and get_format(v).suits_year(year)), None)
+        version = by_year or common().default_version
+        why = f"按{year}年度取为{version}年版" if by_year else f"取默认的{version}年版"
+        self.add("P-FORMAT", f"表格标签不足以判断报告格式（2021年版或2019年版），已{why}，请核实")
+        return version
+
+    # --- parts and texts -----------------------------------------------------------------------
+
+    def _headings(self, fmt: Format, start: int) -> dict[int, int]:
+        """Part index (0..5) -> line index of its heading, for the headings found, in order."""
+        found: dict[int, int] = {}
+        after = start
+        for k, part in enumerate(fmt.parts):
+            want = loose(part.heading)
+            best, best_score = None, 0.0
+            for i in range(after, len(self.lines)):
+                line = self.lines[i]
+                text = width_normal(line.text)
+                if line.row or not text or len(text) > len(want) + 16:
+                    continue
+                number = numbering(text)
+                if number not in (None, k + 1):
+                    continue
+                score = similarity(loose(text), want)
+                if score < HEADING_MATCH:
+                    continue
+                if not text.startswith(("(", "（")):
+                    score += 0.1  # a top-level heading rather than a sub-heading of the same words
+                if score > best_score:
+                    best, best_score = i, score
+            if best is None:
+                self.add("P-HEADING", f"未找到“{part.heading}”的标题" + ("，这部分文字未导入" if part.text else ""))
+            else:
+                found[k] = best
+                after = best + 1
+        return found
+
+    def _texts(self, fmt: Format, headings: dict[int, int], title_at: int) -> dict[str, str]:
+        texts = {}
+        for k, part in enumerate(fmt.parts):
+            if not part.text:
+                continue
+            if k == 0:
+                begin = title_at + 1
+            elif k in headings:
+                begin = headings[k] + 1
+            else:
+                continue
+            end = min([i for j, i in headings.items() if j > k] + [len(self.lines)])
+            skip = {headings.get(0)}
+            lines = [self.lines[i].text.strip() for i in range(begin, end) if i not in skip]
+            lines = [t for t in lines if t and not (k == 0 and PAGE_CHROME.search(t))]
+            if lines:
+                texts[part.text] = "\n".join(lines)
+        return texts
+
+    def _region(self, fmt: Format, table: Table, headings: dict[int, int], title_at: int) -> list[Line]:
+        """The lines between the table's part heading and the next heading found; where the
+        heading is missing, between the headings found around it."""
+        k = next(i for i, p in enumerate(fmt.parts) if p.table == table.id)
+        begin = headings.get(k)
+        if begin is None:
+            begin = max([i for j, i in headings.items() if j < k] + [title_at])
+        end = min([i for j, i in headings.items() if j > k] + [len(self.lines)])
+        return self.lines[begin + 1:end]
+
+    # --- tables --------------------------------------------------------------------------------
+
+    def _table(self, fmt: Format, table: Table, region: list[Line], values: dict) -> None:
+        state = _TableState(table, [(b, r) for b, block in enumerate(table.blocks) for r in block.rows])
+        targets = _targets(state.rows)
+        units = _units(region)
+        pointer = 0
+        for unit in units:
+            numbers = [v for v in unit.values if v.strip()]
+            state.numbers_found += len(numbers)
+            if not numbers:
+                continue
+            if pointer >= len(state.rows):
+                self._unplaced(table, unit, numbers, "表格各行都已读入，这些数字多余")
+                continue
+            index, by_label = self._match(unit, targets, pointer) if targets else (pointer, True)
+            if index is None:
+                self._unplaced(table, unit, numbers, "行标签与本表已读入的行重复")
+                continue
+            if not by_label:
+                state.positional.append((index, unit.label))
+            pointer = self._place(state, index, unit)
+        self._report_table(fmt, state)
+        values.update(state.values)
+
+    def _match(self, unit: _Unit, targets: list[_Target], pointer: int) -> tuple[int | None, bool]:
+        """(row index, matched by label) for a unit, looking at rows from `pointer` on."""
+        candidates = _suffixes(unit.labels)
+        best, best_score = None, 0.0
+        for target in targets:
+            if target.index < pointer and not target.leaf:
+                continue
+            score = max((similarity(c, target.text) for c in candidates), default=0.0)
+            if score >= MATCH and score > best_score + 1e-9:
+                best, best_score = target, score
+        if best is not None and not best.leaf:
+            first = next((t.index for t in targets if t.leaf and t.group[:len(best.group)] == best.group
+                          and t.index >= pointer), None)
+            return (first, True) if first is not None else (None, True)
+        if best is not None and best.index >= pointer:
+            return best.index, True
+        if best is not None:  # the label names a row already read
+            return None, True
+        return pointer, False
+
+    def _place(self, state: _TableState, index: int, unit: _Unit) -> int:
+        """Put a unit's values into row `index` (and the rows after it when a stream of numbers
+        covers several rows); returns the next row index."""
+        block_index, _ = state.rows[index]
+        columns = state.table.blocks[block_index].columns
+        k = len(columns)
+        cells = list(unit.values)
+        n = len(cells)
+        if n == k:
+            self._fill(state, index, cells)
+            return index + 1
+        if n > k and unit.row:
+            extra = [c.strip() for c in cells[: n - k] if c.strip()]
+            if extra:
+                state.label_numbers.append((index, extra))
+            self._fill(state, index, cells[n - k:])
+            return index + 1
+        numbers = [c for c in cells if c.strip()]
+        same_block = [i for i in range(index, len(state.rows)) if state.rows[i][0] == block_index]
+        if n > k and n % k == 0 and len(same_block) >= n // k:
+            for step in range(n // k):
+                if step:
+                    state.positional.append((index + step, ""))
+                self._fill(state, index + step, cells[step * k:(step + 1) * k])
+            return index + n // k
+        row_name = _row_name(state.table, state.rows[index][1])
+        self._unplaced(state.table, unit, numbers,
+                       f"按位置应为{row_name}，但该行有{len(numbers)}个数字，而表格有{k}列，无法确定各数字所属的列")
+        return index + 1
+
+    def _fill(self, state: _TableState, index: int, cells: list[str]) -> None:
+        block_index, row = state.rows[index]
+        kinds = common().kinds
+        fmt_cells = self.fmt.cells
+        for column, raw in zip(state.table.blocks[block_index].columns, cells):
+            cid = cell_id(state.table.id, row.id, column.id)
+            if not raw.strip():
+                continue  # left for P-MISSING
+            parsed = parse_value(raw, kinds[fmt_cells[cid].kind])
+            if not parsed.ok:
+                self.add("P-UNPLACED", f"{fmt_cells[cid].label}：“{raw.strip()}”不是数字，未读入", (cid,), raw.strip())
+                continue
+            if parsed.how == "zero_word":
+                state.zero_words += 1
+            state.values[cid] = parsed.value
+
+    def _unplaced(self, table: Table, unit: _Unit, numbers: list[str], why: str) -> None:
+        shown = "、".join(n.strip() for n in numbers[:20]) + ("…" if len(numbers) > 20 else "")
+        where = f"“{_short(unit.label)}”后" if unit.label else ""
+        self.add("P-UNPLACED", f"{table.short}{where}的{len(numbers)}个数字（{shown}）未读入：{why}",
+                 reported=shown)
+
+    def _report_table(self, fmt: Format, state: _TableState) -> None:
+        table = state.table
+        cells = [c for c in fmt.cells.values() if c.table == table.id]
+        if not state.numbers_found:
+            self.add("P-EMPTY-TABLE", f"{table.short}（{table.title}）中没有任何数字（空表），"
+                     f"{len(cells)}个单元格均未读入", [c.id for c in cells])
+            return
+        for run in _runs(state.positional):
+            names = _span_names(table, [state.rows[i][1] for i, _ in run])
+            found = [lab for _, lab in run if lab]
+            said = f"（标签为“{_short(found[0])}”）" if found else "（没有行标签）"
+            self.add("P-POSITION", f"{table.short}有{len(run)}行{said}按官方表格的行序读作：{names}，请核实",
+                     [cell_id(table.id, state.rows[i][1].id, c.id)
+                      for i, _ in run for c in table.blocks[state.rows[i][0]].columns])
+        for run in _runs(state.label_numbers):
+            first_row = state.rows[run[0][0]][1]
+            leaf = _span_names(table, [state.rows[i][1] for i, _ in run])
+            numbers = [n for _, ns in run for n in ns]
+            self.add("P-LABEL-NUMBER",
+                     f"{table.short}{len(run)}行的数字比表格的列数多{len(numbers) // len(run)}个：多出的数字"
+                     f"（{'、'.join(numbers[:10])}{'…' if len(numbers) > 10 else ''}）位于行标签栏（本应是"
+                     f"“{first_row.labels[-1]}”等行名），未作为数据读入；各行按右侧的{len(table.blocks[state.rows[run[0][0]][0]].columns)}"
+                     f"个数字逐列读入：{leaf}",
+                     reported="、".join(numbers))
+        if state.zero_words:
+            self.add("P-ZERO-WORD", f"{table.short}有{state.zero_words}个单元格写作“—”“无”等，已按0读入")
+        missing_rows = {}
+        for c in cells:
+            if c.id not in state.values:
+                missing_rows.setdefault(c.row.id, []).append(c)
+        for row_cells in missing_rows.values():
+            row = row_cells[0].row
+            columns = "、".join(c.column.name for c in row_cells)
+            name = _row_name(table, row)
+            self.add("P-MISSING", f"{table.short}{name}：{len(row_cells)}个单元格没有找到数字（{columns}）",
+                     [c.id for c in row_cells])
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _labels(fmt: Format) -> set[str]:
+    out = set()
+    for table in fmt.tables:
+        for block in table.blocks:
+            out.update(loose(h) for h in (block.heading, block.corner) if h)
+            for header in block.rows + block.columns:
+                out.update(loose(lab) for lab in header.labels)
+    return {lab for lab in out if len(lab) >= 2}
+
+
+def _clean_unit(text: str) -> str:
+    text = re.split(r"[:：>|»/\\]", text)[-1]
+    text = text.strip(" 　《》“”\"'关于的、，,.。").removeprefix("关于")
+    return text if 2 <= len(text) <= 40 else ""
+
+
+def _targets(rows) -> list[_Target]:
+    """What a found label is compared with: each row's own label (leaf), and the group labels
+    above it (a group label stands for the group's first row not yet read)."""
+    targets, seen = [], set()
+    for i, (_, row) in enumerate(rows):
+        if not row.labels:
+            continue
+        targets.append(_Target(i, loose(row.labels[-1]), True, tuple(row.labels[:-1])))
+        for level in range(len(row.labels) - 1):
+            group = tuple(row.labels[: level + 1])
+            if group not in seen:
+                seen.add(group)
+                targets.append(_Target(i, loose(group[-1]), False, group))
+    return targets
+
+
+def _suffixes(labels: list[str]) -> list[str]:
+    """A unit's last label, and its last two and three joined (labels split over cells)."""
+    kept = [lab for lab in labels if loose(lab)]
+    out = []
+    for n in (1, 2, 3):
+        if len(kept) >= n:
+            out.append(loose("".join(kept[-n:])))
+    # a label split after its numbering ("（三）" "不予公开") leaves the number alone in a cell
+    return [c for c in out if c]
+
+
+def _is_number(text: str) -> bool:
+    text = text.strip()
+    if not text:
+        return False
+    return any(parse_value(text, kind).how in ("text", "zero_word") for kind in common().kinds.values())
+
+
+def _units(region: list[Line]) -> list[_Unit]:
+    """The table rows of a region: real rows as they are, and streams of text (one cell a line, or
+    cells separated by spaces) cut into rows where a label follows a number."""
+    units: list[_Unit] = []
+    labels: list[str] = []
+    numbers: list[str] = []
+
+    def flush():
+        if labels or numbers:
+            units.append(_Unit(list(labels), list(numbers), row=False))
+        labels.clear()
+        numbers.clear()
+
+    for line in region:
+        if line.row:
+            flush()
+            cells = list(line.cells)
+            last_label = max((i for i, c in enumerate(cells) if c.strip() and not _is_number(c)), default=-1)
+            units.append(_Unit([c.strip() for c in cells[: last_label + 1] if c.strip()],
+                               [c.strip() for c in cells[last_label + 1:]], row=True))
+            continue
+        for token in line.text.split():
+            if _is_number(token):
+                numbers.append(token)
+            else:
+                if numbers:
+                    flush()
+                labels.append(token)
+    flush()
+    return units
+
+
+def _runs(items: list) -> list[list]:
+    """Consecutive row indexes grouped: [(3, x), (4, y), (9, z)] -> [[(3, x), (4, y)], [(9, z)]]."""
+    runs: list[list] = []
+    for item in items:
+        if runs and item[0] == runs[-1][-1][0] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _span_names(table: Table, rows: list) -> str:
+    if len(rows) == 1:
+        return _row_name(table, rows[0])
+    return f"{_row_name(table, rows[0])}至{_row_name(table, rows[-1])}"
+
+
+def _row_name(table: Table, row) -> str:
+    return f"“{row.name}”行" if row.labels else "数据行"
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = re.sub(r"\s+", "", text)
+    return text if len(text) <= limit else text[:limit] + "…"

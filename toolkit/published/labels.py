@@ -1,0 +1,72 @@
+"""Comparing labels loosely, as published reports write them.
+
+Published reports write the format's labels with line breaks and spaces inside, full- or half-width
+punctuation and digits, other numbering (1、 (1) （一） 一、), and small variants (规范性文件 for
+行政规范性文件, 钩稽 for 勾稽, 结转下年继续办理 for 结转下年度继续办理).  `loose` reduces a label to what
+matters; `similarity` compares two such forms.  Pure Python.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+# Variants that mean the same label, written the way the format does not.
+SYNONYMS = (("行政规范性文件", "规范性文件"), ("钩稽", "勾稽"))
+_CN_DIGITS = "〇一二三四五六七八九"
+_NUMERAL = r"[一二三四五六七八九十〇零\d]+"
+# A leading number: 一、 1、 1. 1．(1) （一） 第一、 ① ...
+_NUMBERING = re.compile(rf"^(?:第?{_NUMERAL}[、.．:：]|[(（]{_NUMERAL}[)）]、?|[①-⑳])")
+_BRACKETS = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’「」]")
+_SPACE = re.compile(r"\s+")
+
+
+def width_normal(text: str) -> str:
+    """Full-width digits, letters and punctuation as half-width (NFKC), spaces of any kind removed."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+def numbering(text: str) -> int | None:
+    """The number a heading starts with: 一、 → 1, 2、 → 2, （三） → 3, (4) → 4; None if it has none."""
+    m = _NUMBERING.match(width_normal(text))
+    if not m:
+        return None
+    digits = re.search(_NUMERAL, m.group(0))
+    return chinese_number(digits.group(0)) if digits else None
+
+
+def chinese_number(text: str) -> int | None:
+    """1..99 written in digits or in Chinese numerals (三, 十二, 二十)."""
+    if text.isdigit():
+        return int(text)
+    text = text.replace("零", "〇")
+    try:
+        if "十" in text:
+            tens, _, ones = text.partition("十")
+            return (_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0)
+        return _CN_DIGITS.index(text) if len(text) == 1 else None
+    except ValueError:
+        return None
+
+
+def strip_numbering(text: str) -> str:
+    text = width_normal(text)
+    return _NUMBERING.sub("", text, count=1)
+
+
+def loose(text: str) -> str:
+    """A label as compared: no numbering, spaces, brackets or quotes; half-width; variants unified."""
+    text = strip_numbering(text)
+    for variant, canonical in SYNONYMS:
+        text = text.replace(variant, canonical)
+    text = _BRACKETS.sub("", text)
+    return text.strip(",.;:、，。；：")
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two loose labels are, 0..1."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -1,0 +1,358 @@
+"""Published reports as lines: each kind of input (plain text, an HTML page, a Word .docx, a text-based
+PDF) turned into one sequence of `Line`s — a paragraph, or a table row whose cells are known.
+
+This is the adapter layer of the importer: it knows file formats, nothing about the report format.
+A merged table cell appears once, at its first position (as a browser copies a table); a cell's
+line breaks are kept inside the cell.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".text", ""}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A paragraph (one cell, row=False) or a table row (row=True) with its cells in order."""
+
+    cells: tuple[str, ...]
+    row: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.strip() for c in self.cells if c.strip())
+
+
+class UnreadableReport(Exception):
+    """The file cannot be read as a report at all; the message (Chinese) names the file and why."""
+
+
+def read_lines(path) -> list[Line]:
+    """The lines of a published report file, whatever its kind."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableReport(f"“{path}”：文件不存在")
+    if path.is_dir():
+        raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".docx" or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES | {".pdf"} and _is_docx(data)):
+            lines = docx_lines(data)
+        elif suffix == ".pdf" or data.startswith(b"%PDF"):
+            lines = pdf_lines(data)
+        elif suffix in HTML_SUFFIXES or _looks_like_html(data):
+            lines = html_lines(decode(data, html=True))
+        elif suffix in (".doc", ".wps", ".rtf", ".xls", ".xlsx", ".xlsm"):
+            raise UnreadableReport(f"“{path.name}”：不支持 {suffix} 文件，请另存为 .docx、网页（.html）、PDF 或纯文本（.txt）后再导入")
+        else:
+            lines = text_lines(decode(data))
+    except UnreadableReport as exc:
+        if str(exc).startswith("“"):
+            raise
+        raise UnreadableReport(f"“{path.name}”：{exc}") from exc
+    if not any(line.text for line in lines):
+        raise UnreadableReport(f"“{path.name}”：文件中没有文字（如是扫描件或图片，请先转为文字）")
+    return lines
+
+
+# --- plain text ---------------------------------------------------------------------------------
+
+def decode(data: bytes, html: bool = False) -> str:
+    """Text in UTF-8 (with or without BOM) or, as Chinese Windows saves it, GB18030."""
+    if html:
+        declared = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableReport("文字编码无法识别（应为 UTF-8 或 GBK）")
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+def text_lines(text: str) -> list[Line]:
+    """Plain text as people copy it from web pages and Word:
+
+    - a table copied from a browser: each cell starts a line with a tab, its text may go on over the
+      next lines, and an empty line ends the row (as the 泽曲镇 sample);
+    - a table row on one line, cells separated by tabs (copied from Word or Excel) or by "|";
+    - anything else is a paragraph (the importer splits table paragraphs at spaces).
+    """
+    out: list[Line] = []
+    row: list[str] | None = None
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if raw.startswith("\t"):
+            row = (row or []) + raw.split("\t")[1:]
+            continue
+        if row is not None:
+            if raw == "":
+                out.append(Line(tuple(row), row=True))
+                row = None
+            else:
+                row[-1] += "\n" + raw  # the cell's text goes on
+            continue
+        if "\t" in raw.strip():
+            out.append(Line(tuple(raw.strip().split("\t")), row=True))
+        elif _PIPE_ROW.match(raw):
+            cells = [c for c in raw.strip().strip("|").split("|")]
+            out.append(Line(tuple(_trim_trailing(cells)), row=True))
+        else:
+            out.append(Line((raw,)))
+    if row is not None:
+        out.append(Line(tuple(row), row=True))
+    return out
+
+
+def _trim_trailing(cells: list[str]) -> list[str]:
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "center",
+               "blockquote", "pre", "header", "footer", "main", "dd", "dt", "dl", "form", "caption", "hr",
+               "table", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html"}
+_SKIP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "object", "select", "option", "nav"}
+# Page furniture of government sites (navigation, footers, share buttons), by class or id.
+_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumbs?|footer|foot|share|toolbar|topbar|sidebar)($|[\s_-])",
+                     re.I)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or b"<body" in head
+
+
+def html_lines(text: str) -> list[Line]:
+    """An HTML page: paragraphs and tables in document order.  A table that holds other tables is a
+    page-layout table and is read as paragraphs; a table of cells becomes rows."""
+    import lxml.html
+
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception as exc:  # lxml raises several kinds for hopeless input
+        raise UnreadableReport(f"网页无法解析（{exc}）") from exc
+    out: list[Line] = []
+    buffer: list[str] = []
+    _walk_html(root, out, buffer)
+    _flush(out, buffer)
+    return out
+
+
+def _flush(out: list[Line], buffer: list[str]) -> None:
+    text = "".join(buffer)
+    buffer.clear()
+    for part in text.split("\n"):
+        if part.strip():
+            out.append(Line((part.strip(),)))
+
+
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _walk_html(el, out: list[Line], buffer: list[str]) -> None:
+    tag = _tag(el)
+    if tag in _SKIP_TAGS or not tag or _CHROME.search(f"{el.get('class', '')} {el.get('id', '')}"):
+        return
+    if tag == "table" and not any(_tag(t) == "table" for t in el.iterdescendants()):
+        _flush(out, buffer)
+        for tr in (r for r in el.iter() if _tag(r) == "tr"):
+            cells = [_cell_text(td) for td in tr if _tag(td) in ("td", "th")]
+            if cells:
+                out.append(Line(tuple(cells), row=True))
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        _flush(out, buffer)
+    if tag == "br":
+        buffer.append("\n")
+    if el.text:
+        buffer.append(_squash(el.text))
+    for child in el:
+        _walk_html(child, out, buffer)
+        if child.tail:
+            buffer.append(_squash(child.tail))
+    if block:
+        _flush(out, buffer)
+
+
+def _squash(text: str) -> str:
+    """HTML whitespace: runs of spaces and line breaks in the source are one space."""
+    return re.sub(r"[ \t\r\n]+", " ", text)
+
+
+def _cell_text(td) -> str:
+    lines: list[Line] = []
+    buffer: list[str] = [_squash(td.text)] if td.text else []
+    for sub in td:
+        _walk_html(sub, lines, buffer)
+        if sub.tail:
+            buffer.append(_squash(sub.tail))
+    _flush(lines, buffer)
+    return "\n".join(line.text for line in lines)
+
+
+# --- Word .docx ---------------------------------------------------------------------------------
+
+def _is_docx(data: bytes) -> bool:
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_lines(data: bytes) -> list[Line]:
+    """A Word document's body: paragraphs and tables in order.  A vertically merged cell appears in
+    its first row only; a horizontally merged one once."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise UnreadableReport(f"Word 文件已损坏或不是 .docx（{exc.__class__.__name__}）") from exc
+    out: list[Line] = []
+    _docx_block(document.element.body, out)
+    return out
+
+
+def _docx_block(parent, out: list[Line]) -> None:
+    for child in parent.iterchildren():
+        if child.tag == f"{_W}p":
+            for part in _paragraph_text(child).split("\n"):
+                out.append(Line((part,)))
+        elif child.tag == f"{_W}tbl":
+            for tr in child.iterchildren(f"{_W}tr"):
+                cells = []
+                for tc in tr.iterchildren(f"{_W}tc"):
+                    merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+                    if merge is not None and merge.get(f"{_W}val", "continue") == "continue":
+                        continue  # the lower part of a vertically merged cell
+                    cells.append("\n".join(_paragraph_text(p) for p in tc.iter(f"{_W}p")))
+                out.append(Line(tuple(cells), row=True))
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                _docx_block(content, out)
+
+
+def _paragraph_text(p) -> str:
+    parts = []
+    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if el.tag == f"{_W}t":
+            parts.append(el.text or "")
+        elif el.tag == f"{_W}tab":
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+def pdf_lines(data: bytes) -> list[Line]:
+    """A text-based PDF: the tables pdfplumber finds (ruled tables) as rows, the rest as text lines
+    joined back into paragraphs, in reading order page by page."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    items: list = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                items.extend(_pdf_page(page))
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
+    except Exception as exc:  # pdfminer/pypdfium2 raise their own kinds for broken files
+        if exc.__class__.__module__.startswith(("pdfminer", "pypdfium2", "pdfplumber")):
+            raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
+        raise
+    return _paragraphs(items)
+
+
+@dataclass
+class _PdfText:
+    """A printed line of text: where it starts and ends, and its type size."""
+
+    text: str
+    x0: float
+    x1: float
+    size: float
+
+
+def _pdf_page(page) -> list:
+    tables = page.find_tables()
+    items: list[tuple[float, int, object]] = []
+    for t in tables:
+        for i, (row, cells) in enumerate(zip(t.rows, t.extract())):
+            kept = [("" if c is None else c) for c, box in zip(cells, row.cells) if box is not None]
+            items.append((row.bbox[1], i, Line(tuple(kept), row=True)))
+
+    def outside(obj) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
+
+    rest = page.filter(outside) if tables else page
+    for line in rest.extract_text_lines(layout=False, strip=True):
+        size = line["chars"][0]["size"] if line.get("chars") else 12
+        items.append((line["top"], 0, _PdfText(_cjk_spacing(line["text"]), line["x0"], line["x1"], size)))
+    items.sort(key=lambda item: (round(item[0], 1), item[1]))
+    return [item for _, _, item in items]
+
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+
+
+def _cjk_spacing(text: str) -> str:
+    """PDF text puts a space where the layout left room between Chinese and Latin letters or digits."""
+    return re.sub(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[{_CJK}])", "", text)
+
+
+def _paragraphs(items: list) -> list[Line]:
+    """Printed lines joined into paragraphs: a line that fills the measure goes on in the next line
+    when that one starts at the left margin (a new paragraph is indented, or follows a short line)."""
+    texts = [i for i in items if isinstance(i, _PdfText)]
+    if not texts:
+        return [i for i in items if isinstance(i, Line)]
+    left = min(t.x0 for t in texts)
+    right = max(t.x1 for t in texts)
+    out: list[Line] = []
+    previous: _PdfText | None = None
+    for item in items:
+        if isinstance(item, Line):
+            out.append(item)
+            previous = None
+            continue
+        goes_on = (previous is not None and previous.x1 >= right - 1.5 * previous.size
+                   and item.x0 <= left + 0.5 * item.size)
+        if goes_on:
+            out[-1] = Line((out[-1].cells[0] + item.text,))
+        else:
+            out.append(Line((item.text,)))
+        previous = item
+    return out
