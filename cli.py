@@ -40,7 +40,8 @@ def _version(value: Optional[str]) -> str:
 
 @app.command("template")
 def template_command(
-    output: Path = typer.Option(..., "-o", "--output", help="输出的工作簿文件（.xlsx）"),
+    output: Path = typer.Option(..., "-o", "--output",
+                                help="输出的工作簿文件：.xlsx 为普通工作簿，.xlsm 为带按钮（宏）的工作簿"),
     format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
     unit: str = typer.Option("", "--unit", help="单位名称"),
     level: str = typer.Option("", "--level", help=f"单位层级：{'、'.join(common().all_levels)}"),
@@ -55,12 +56,24 @@ def template_command(
     version = _version(format)
     if level and level not in common().all_levels:
         _fail(f"单位层级“{level}”不在可选项中：{'、'.join(common().all_levels)}")
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        _fail(f"输出文件“{output.name}”的扩展名应为 .xlsx（普通工作簿）或 .xlsm（带按钮的工作簿）")
     report = Report(unit=unit, level=level, year=year, format=version)
+    if suffix == ".xlsm":
+        from toolkit.workbook.macro_workbook import MacroSourcesMissing, macro_workbook_bytes
+        try:
+            data = macro_workbook_bytes(report=report)
+        except MacroSourcesMissing as exc:
+            _fail(str(exc))
+    else:
+        data = template_bytes(report=report)
     try:
-        atomic_write(output, template_bytes(report=report), force)
+        atomic_write(output, data, force)
     except OutputExists as exc:
         _fail(str(exc))
-    console.print(f"已生成 {version} 年版格式的填报工作簿：{output}")
+    kind = "带按钮的（启用宏）" if suffix == ".xlsm" else ""
+    console.print(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}")
 
 
 @app.command("check")

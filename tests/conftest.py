@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+# xlwings' remote engine, which runs the Excel buttons' functions in the tests, needs a license key
+# before xlwings is first imported; its PolyForm Noncommercial terms cover government institutions,
+# our users (.ci/run sets the same).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))  # lets tests import the helper modules beside them
@@ -21,8 +27,9 @@ def fill_workbook(source: Path, target: Path, values: dict | None = None, info: 
                   texts: dict | None = None, raw: dict | None = None) -> Path:
     """Copy a standard workbook and type into its entry cells, found by their defined names, as a
     user would: `values` by cell id, `info` by info field id (info.unit, ...), `texts` by part id,
-    `raw` by (sheet, A1) for anything else.  Only those cells are written; nothing is calculated."""
-    wb = openpyxl.load_workbook(source)
+    `raw` by (sheet, A1) for anything else.  Only those cells are written; nothing is calculated.
+    A macro-enabled workbook (.xlsm) keeps its VBA project (its buttons are not kept by openpyxl)."""
+    wb = openpyxl.load_workbook(source, keep_vba=Path(source).suffix == ".xlsm")
     for cid, value in {**(values or {}), **(info or {}),
                        **{f"text.{k}": v for k, v in (texts or {}).items()}}.items():
         (sheet, ref), = wb.defined_names[cid].destinations
@@ -51,15 +58,27 @@ def run_libreoffice(tasks: list[dict], timeout: int = 300) -> list:
     return [r["result"] for r in results]
 
 
+def _built(folder: Path, build, suffix: str) -> dict[str, Path]:
+    from toolkit.formats import VERSIONS
+
+    out = {}
+    for version in VERSIONS:
+        out[version] = folder / f"template-{version}{suffix}"
+        out[version].write_bytes(build(version))
+    return out
+
+
+@pytest.fixture(scope="session")
+def macro_templates(tmp_path_factory) -> dict[str, Path]:
+    """The macro-enabled workbook (.xlsm) of each format version, freshly built."""
+    from toolkit.workbook.macro_workbook import macro_workbook_bytes
+
+    return _built(tmp_path_factory.mktemp("macro-templates"), macro_workbook_bytes, ".xlsm")
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory) -> dict[str, Path]:
     """The standard workbook of each format version, freshly built."""
-    from toolkit.formats import VERSIONS
     from toolkit.workbook.template import template_bytes
 
-    folder = tmp_path_factory.mktemp("templates")
-    out = {}
-    for version in VERSIONS:
-        out[version] = folder / f"template-{version}.xlsx"
-        out[version].write_bytes(template_bytes(version))
-    return out
+    return _built(tmp_path_factory.mktemp("templates"), template_bytes, ".xlsx")

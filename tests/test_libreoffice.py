@@ -20,8 +20,9 @@ ERROR_FILL = "FFC7CE"
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory, templates):
-    """Workbooks filled as a user would, then recalculated and saved by LibreOffice."""
+def filled(tmp_path_factory, templates, macro_templates):
+    """Workbooks filled as a user would, then recalculated and saved by LibreOffice; keys ending in
+    -xlsm were filled from the macro-enabled workbook."""
     folder = tmp_path_factory.mktemp("lo")
     reports = {
         "2021": plausible_report("东河镇", "乡镇", 2025, "2021", seed=11),
@@ -30,6 +31,8 @@ def filled(tmp_path_factory, templates):
     }
     typed = {k: fill_workbook(templates[r.format], folder / f"{k}-typed.xlsx", entries(r), info_of(r), r.texts)
              for k, r in reports.items()}
+    typed.update({f"{k}-xlsm": fill_workbook(macro_templates[r.format], folder / f"{k}-typed.xlsm", entries(r),
+                                              info_of(r), r.texts) for k, r in reports.items()})
     typed["formula"] = fill_workbook(templates["2021"], folder / "formula-in-entry-cell.xlsx",
                                      {**entries(reports["2021"]), "t3.new.natural": "=10+7"}, info_of(reports["2021"]))
     typed["text"] = fill_workbook(templates["2021"], folder / "text-number-in-entry-cell.xlsx",
@@ -43,20 +46,22 @@ def filled(tmp_path_factory, templates):
     return reports, typed, saved
 
 
-@pytest.mark.parametrize("key", ["2021", "2019"])
+@pytest.mark.parametrize("key", ["2021", "2019", "2021-xlsm", "2019-xlsm"])
 def test_libreoffice_totals_equal_the_checkers_computed_totals(filled, key):
     reports, _, saved = filled
     result = read_workbook(saved[key])
-    expected = computed_totals(reports[key])
-    fmt = get_format(reports[key].format)
+    report = reports[key.removesuffix("-xlsm")]
+    expected = computed_totals(report)
+    fmt = get_format(report.format)
     assert set(expected) == set(fmt.total_cells)
     assert {cid: result.report.values[cid] for cid in expected} == expected
     assert result.findings == [] and check(result.report) == []
 
 
-def test_sample_totals_and_balance_after_libreoffice(filled):
+@pytest.mark.parametrize("key", ["zequ", "zequ-xlsm"])
+def test_sample_totals_and_balance_after_libreoffice(filled, key):
     _, _, saved = filled
-    report = read_workbook(saved["zequ"]).report
+    report = read_workbook(saved[key]).report
     assert (report.values["t3.new.total"], report.values["t3.carried.total"], report.values["t3.result.total.total"]) \
         == (17, 8, 0)
     assert {f.cells[0] for f in check(report) if f.code == "T3-BALANCE"} == {
@@ -67,10 +72,11 @@ def _true_relation_cells(cf_items):
     return {cell for item in cf_items if item["true"] and "ROUND(" in item["formula"] for cell in item["cells"]}
 
 
-def test_broken_relation_carries_the_conditional_format(filled):
+@pytest.mark.parametrize("suffix", ["", "-xlsm"])
+def test_broken_relation_carries_the_conditional_format(filled, suffix):
     reports, typed, _ = filled
-    cf, cf_ok = run_libreoffice([{"op": "cf", "in": str(typed["zequ"]), "sheet": T3},
-                                 {"op": "cf", "in": str(typed["2021"]), "sheet": T3}])
+    cf, cf_ok = run_libreoffice([{"op": "cf", "in": str(typed["zequ" + suffix]), "sheet": T3},
+                                 {"op": "cf", "in": str(typed["2021" + suffix]), "sheet": T3}])
     layout = workbook_layout("2019")
     marked = {layout.address(c)[1] for f in check(reports["zequ"]) if f.code.startswith("T3-") for c in f.cells}
     assert _true_relation_cells(cf) == marked == {f"{col}{row}" for col in "GIJ" for row in (5, 6, 26, 27)}
@@ -131,13 +137,40 @@ def test_defined_names_follow_rows_inserted_in_libreoffice(filled):
         entries(reports["2021"])
 
 
-def test_protection_and_validation_as_libreoffice_sees_them(templates):
+@pytest.mark.parametrize("kind", ["xlsx", "xlsm"])
+def test_protection_and_validation_as_libreoffice_sees_them(templates, macro_templates, kind):
+    template = (templates if kind == "xlsx" else macro_templates)["2021"]
     sheets, cells = run_libreoffice([
-        {"op": "sheet_info", "in": str(templates["2021"])},
-        {"op": "cell_info", "in": str(templates["2021"]), "sheet": T3, "cells": ["D5", "J5", "D28", "A5"]},
+        {"op": "sheet_info", "in": str(template)},
+        {"op": "cell_info", "in": str(template), "sheet": T3, "cells": ["D5", "J5", "D28", "A5"]},
     ])
     assert all(sheets[name]["protected"] for name in ("填报说明", "单位信息", T3, "表二 主动公开", "表四 复议诉讼", "文字部分"))
     assert sheets["校验结果"]["protected"] is False
     assert cells["D5"]["locked"] is False and cells["D5"]["validation_kind"] == "WHOLE"
     assert cells["D5"]["show_error"] and "整数" in cells["D5"]["validation_error"]
     assert cells["J5"]["locked"] and cells["D28"]["locked"] and cells["A5"]["locked"]
+
+
+@pytest.mark.parametrize("version", ["2021", "2019"])
+def test_libreoffice_binds_every_button_to_its_macro_in_the_vba_project(macro_templates, version):
+    """LibreOffice loads the .xlsm's VBA project (in VBA mode) and binds each form-control button to
+    the macro it names; it binds a button only when that macro exists in the project."""
+    from toolkit.formats import common
+    from toolkit.workbook.macro_workbook import sheet_code_name
+
+    basic, controls, sheets = run_libreoffice([{"op": op, "in": str(macro_templates[version])}
+                                               for op in ("basic", "controls", "sheet_info")])
+    assert basic["vba_mode"]
+    buttons_module = basic["modules"]["VBAProject.XxgkButtons"]
+    assert {"VBAProject.xlwings", "VBAProject.Dictionary", "VBAProject.ThisWorkbook"} <= set(basic["modules"])
+    expected = [{"name": f"Button {i}", "label": b.caption,
+                 "events": [f"XActionListener.actionPerformed -> [Script] "
+                            f"vnd.sun.star.script:VBAProject.XxgkButtons.{b.macro}?language=Basic&location=document"]}
+                for i, b in enumerate(common().buttons, start=1)]
+    tables = {t.name for t in workbook_layout(version).tables}
+    for sheet, found in controls.items():
+        assert found == (expected if sheet in tables else []), sheet
+    for b in common().buttons:
+        assert f"Sub {b.macro}()" in buttons_module
+    assert [info["code_name"] for info in sheets.values()] == [sheet_code_name(i) for i in range(1, len(sheets) + 1)]
+    assert all(f"VBAProject.{sheet_code_name(i)}" in basic["modules"] for i in range(1, len(sheets) + 1))

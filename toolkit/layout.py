@@ -101,6 +101,30 @@ def parse_a1(ref: str) -> tuple[int, int]:
     return int(ref[i:]), col
 
 
+def rectangles(cells: dict) -> dict:
+    """Cells grouped into rectangles of equal keys: {(row, col): key} -> {key: [(top, left, bottom,
+    right), ...]}; runs along a row first, then runs of equal extent in consecutive rows."""
+    runs: dict = {}
+    for (row, col), key in sorted(cells.items()):
+        key_runs = runs.setdefault(key, [])
+        last = key_runs[-1] if key_runs else None
+        if last and last[0] == row and last[3] == col - 1:
+            last[3] = col
+        else:
+            key_runs.append([row, col, row, col])
+    rects: dict = {}
+    for key, row_runs in runs.items():
+        merged: list[list[int]] = []
+        for top, left, bottom, right in row_runs:
+            prev = merged[-1] if merged else None
+            if prev and prev[2] == top - 1 and (prev[1], prev[3]) == (left, right):
+                prev[2] = bottom
+            else:
+                merged.append([top, left, bottom, right])
+        rects[key] = [tuple(m) for m in merged]
+    return rects
+
+
 @cache
 def workbook_layout(version: str) -> WorkbookLayout:
     fmt = get_format(version)

@@ -162,6 +162,14 @@ class InfoField:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button of the macro-enabled workbook: its caption and the VBA macro it runs."""
+
+    caption: str
+    macro: str
+
+
+@dataclass(frozen=True)
 class Common:
     default_version: str
     levels: tuple[str, ...]
@@ -175,6 +183,9 @@ class Common:
     severity_colors: dict
     previous_heading: str
     previous_label: str
+    fills: dict  # entry, total, label -> RRGGBB
+    buttons: tuple[Button, ...]
+    xlwings_conf: dict  # sheet, note, settings [[key, value], ...]
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -258,6 +269,9 @@ def common() -> Common:
         previous_heading=raw["previous_heading"],
         previous_label=raw["previous_label"],
         severity_colors=dict(raw["severity_colors"]),
+        fills=dict(raw["fills"]),
+        buttons=tuple(Button(**b) for b in raw["buttons"]),
+        xlwings_conf=dict(raw["xlwings_conf"]),
     )
 
 

@@ -9,14 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.formats import VERSIONS
+from toolkit.workbook.macro_workbook import macro_workbook_bytes
 from toolkit.workbook.template import template_bytes
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 
 
 def template_files() -> dict[Path, bytes]:
-    """Every template file and the bytes it should hold."""
-    return {TEMPLATES_DIR / f"xxgk-template-{v}.xlsx": template_bytes(v) for v in VERSIONS}
+    """Every template file and the bytes it should hold: the plain workbook (.xlsx) and the
+    macro-enabled one with buttons (.xlsm), for each format version."""
+    files = {}
+    for v in VERSIONS:
+        files[TEMPLATES_DIR / f"xxgk-template-{v}.xlsx"] = template_bytes(v)
+        files[TEMPLATES_DIR / f"xxgk-template-{v}.xlsm"] = macro_workbook_bytes(v)
+    return files
 
 
 def main() -> None:

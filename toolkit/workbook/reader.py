@@ -17,7 +17,7 @@ from toolkit.formats import VERSIONS, common, get_format
 from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.values import parse_value, parse_year
-from toolkit.workbook.xlsx import XlsxBook, XlsxError
+from toolkit.workbook.xlsx import RawCell, XlsxBook, XlsxError
 
 READ_CODES = {
     "R-NAMES-LOST": HINT,
@@ -61,6 +61,61 @@ def read_workbook(path) -> ReadResult:
             return _Reader(path, book).read()
     except XlsxError as exc:
         raise UnreadableWorkbook(f"“{path.name}”：{exc}") from exc
+
+
+def read_cells(sheets: dict[str, list[list] | None], source: str = "当前工作簿") -> ReadResult:
+    """Read a workbook given as the values of its sheets (2-D lists from A1, by sheet name; None for a
+    sheet that exists but was not read), as the Excel buttons read the open workbook.  Cells are
+    taken where the standard layout puts them (see GridBook); values are read as from a file."""
+    book = GridBook(sheets)
+    try:
+        return _Reader(Path(source), book).read()
+    except XlsxError as exc:
+        raise UnreadableWorkbook(f"“{source}”：{exc}") from exc
+
+
+class GridBook:
+    """What the reader needs of a workbook (sheet names, defined names, cells), from sheet values.
+
+    The defined names are the standard layout's for the version written on 单位信息 (the sheets of
+    the workbook the buttons run in are protected, so cells stay where the layout puts them); when
+    no version is written there, there are none and the reader goes by labels as for any file."""
+
+    date1904 = False
+
+    def __init__(self, sheets: dict[str, list[list] | None]):
+        self.sheet_paths = {name: name for name in sheets}
+        self._grids = sheets
+        self._cells: dict[str, dict] = {}
+        self.defined_names = self._layout_names()
+
+    def cells(self, sheet: str) -> dict[tuple[int, int], RawCell]:
+        if sheet not in self._cells:
+            self._cells[sheet] = {(r, c): RawCell(value)
+                                  for r, row in enumerate(self._grids.get(sheet) or (), start=1)
+                                  for c, value in enumerate(row or (), start=1) if value not in (None, "")}
+        return self._cells[sheet]
+
+    def _layout_names(self) -> dict[str, tuple[str, int, int]]:
+        row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
+        raw = self.cells(common().sheets["info"]).get((row, col))
+        text = "" if raw is None else str(raw.value).strip().removesuffix(".0")
+        if text not in VERSIONS:
+            return {}
+        layout = workbook_layout(text)
+        ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts] + list(layout.fmt.cells)
+        return {cid: layout.where(cid) for cid in ids}
+
+
+def wrong_label(cells: dict, table_sheet) -> tuple[str, str, object] | None:
+    """(A1 address, expected label, what is there) of the first label of a table sheet that is not
+    where the layout puts it, or None when all are."""
+    for lab in table_sheet.labels:
+        raw = cells.get((lab.row, lab.col))
+        found = None if raw is None else raw.value
+        if lab.text and _normal(found) != _normal(lab.text):
+            return a1(lab.row, lab.col), lab.text, found
+    return None
 
 
 def _normal(text) -> str:
@@ -159,16 +214,13 @@ class _Reader:
         table_sheet = next((s for s in layout.tables if s.name == sheet_name), None)
         if table_sheet is None:
             return True
-        cells = self.book.cells(sheet_name)
-        for lab in table_sheet.labels:
-            raw = cells.get((lab.row, lab.col))
-            found = None if raw is None else raw.value
-            if lab.text and _normal(found) != _normal(lab.text):
-                self.add("R-LAYOUT",
-                         f"{sheet_name}!{a1(lab.row, lab.col)} 应为“{lab.text}”，实为“{found or ''}”："
-                         "表格结构被改动且单元格名称缺失，本表数据无法按位置读取",
-                         sheet=sheet_name, address=a1(lab.row, lab.col), reported=found)
-                return False
+        wrong = wrong_label(self.book.cells(sheet_name), table_sheet)
+        if wrong:
+            address, expected, found = wrong
+            self.add("R-LAYOUT", f"{sheet_name}!{address} 应为“{expected}”，实为“{found or ''}”："
+                     "表格结构被改动且单元格名称缺失，本表数据无法按位置读取",
+                     sheet=sheet_name, address=address, reported=found)
+            return False
         return True
 
     def _raw(self, where, cid):

@@ -19,16 +19,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.formats import Format, common, get_format
 from toolkit.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
-from toolkit.layout import PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, workbook_layout
+from toolkit.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
+                            workbook_layout)
 from toolkit.model import Report
 from toolkit.workbook.package import reproducible
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
-TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-ENTRY_FILL = PatternFill("solid", fgColor="FFFFFF")
+LABEL_FILL = PatternFill("solid", fgColor=common().fills["label"])
+TOTAL_FILL = PatternFill("solid", fgColor=common().fills["total"])
+ENTRY_FILL = PatternFill("solid", fgColor=common().fills["entry"])
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
@@ -315,28 +316,7 @@ def _entry_rules(ws, fmt: Format, sheet: TableSheet, kinds) -> None:
 
 
 def _entry_rectangles(fmt: Format, sheet: TableSheet) -> dict[str, list[tuple[int, int, int, int]]]:
-    runs: dict[str, list[list[int]]] = {}
-    for cid, (row, col) in sorted(sheet.cells.items(), key=lambda kv: kv[1]):
-        cell = fmt.cells[cid]
-        if cell.total:
-            continue
-        kind_runs = runs.setdefault(cell.kind, [])
-        last = kind_runs[-1] if kind_runs else None
-        if last and last[0] == row and last[3] == col - 1:
-            last[3] = col
-        else:
-            kind_runs.append([row, col, row, col])
-    rects: dict[str, list[tuple[int, int, int, int]]] = {}
-    for kind, row_runs in runs.items():
-        merged: list[list[int]] = []
-        for top, left, bottom, right in row_runs:
-            prev = merged[-1] if merged else None
-            if prev and prev[2] == top - 1 and (prev[1], prev[3]) == (left, right):
-                prev[2] = bottom
-            else:
-                merged.append([top, left, bottom, right])
-        rects[kind] = [tuple(m) for m in merged]
-    return rects
+    return rectangles({pos: fmt.cells[cid].kind for cid, pos in sheet.cells.items() if not fmt.cells[cid].total})
 
 
 def _relation_formats(ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout) -> None:
