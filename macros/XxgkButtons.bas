@@ -20,3 +20,7 @@ End Sub
 Sub XxgkCarryOver()
     RunPython "import toolkit.excel as xx; xx.carry_over()"
 End Sub
+
+Sub XxgkExport()
+    RunPython "import toolkit.excel as xx; xx.export()"
+End Sub

@@ -348,3 +348,32 @@ def test_the_button_path_imports_no_pandas_and_no_spreadsheet_engine(module):
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- 导出年报 ---------------------------------------------------------------------------------------
+
+def test_export_writes_the_report_into_the_workbooks_folder_and_never_over_an_earlier_one(files, tmp_path, capsys):
+    from toolkit.published.importer import import_file
+
+    folder = tmp_path / "年报 (定稿)"
+    folder.mkdir()
+    book = run_classic(files["zequ"], excel.export, name=str(folder / "随便什么名字 (1).xlsm"))
+    target = folder / "泽曲镇2022年政府信息公开工作年度报告.docx"
+    assert sorted(p.name for p in folder.iterdir()) == [target.name]
+    imported = import_file(target).report  # the document holds the workbook's figures and texts
+    expected = read_workbook(files["zequ"]).report
+    assert {k: v for k, v in imported.values.items() if not get_format("2019").cells[k].total} == \
+        {k: v for k, v in expected.values.items() if not get_format("2019").cells[k].total}
+    assert imported.texts == expected.texts
+    status = Actions(book).written()[status_cell()]
+    assert str(target) in status and "3 个错误" in status
+    first = target.read_bytes()
+    run_classic(files["zequ"], excel.export, name=str(folder / "另一个名字.xlsm"))
+    assert target.read_bytes() == first
+    assert (folder / "泽曲镇2022年政府信息公开工作年度报告（2）.docx").exists()
+
+
+def test_export_of_a_workbook_never_saved_asks_to_save_it_first(files, capsys):
+    with pytest.raises(SystemExit):
+        run_classic(files["zequ"], excel.export, name="工作簿1")
+    assert "请先保存工作簿" in capsys.readouterr().err

@@ -61,7 +61,7 @@ def test_every_runpython_call_names_a_function_of_toolkit_excel():
 def test_every_button_runs_a_macro_that_exists():
     subs = set(_subs(BUTTONS_MODULE.read_text(encoding="ascii")))
     buttons = common().buttons
-    assert [b.caption for b in buttons] == ["重新计算", "校验", "清除标记", "导入上年数据"]
+    assert [b.caption for b in buttons] == ["重新计算", "校验", "清除标记", "导入上年数据", "导出年报"]
     for button in buttons:
         assert button.macro in subs, f"button {button.caption}: no Sub {button.macro} in {BUTTONS_MODULE.name}"
         assert button.macro.isascii()

@@ -14,6 +14,7 @@ protection is lifted (the README says how).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from toolkit.formats import VERSIONS, Format, common, get_format
 from toolkit.formulas import total_formulas
@@ -390,3 +391,35 @@ def _known(report: Report) -> list[str]:
     """Cells of a report whose value is known: reported, or a total computed from reported cells."""
     fmt = get_format(report.format)
     return [cid for cid in fmt.cells if cid in report.values or fmt.cells[cid].total]
+
+
+# --- 导出年报 ---------------------------------------------------------------------------------------
+
+def export(sheets: dict[str, list[list] | None], folder: Path | None) -> tuple[Plan, Path, bytes]:
+    """导出年报: the publishable report (.docx) of the workbook as it stands, to be written into
+    `folder` (the workbook's own folder) under a name no earlier export has: an export is never
+    overwritten.  The figures are exported as they are; the status says how many errors a check finds."""
+    from toolkit.published.export import export_bytes, export_name
+
+    book = load(sheets)
+    report = book.report
+    if not report.unit or report.year is None:
+        raise ButtonError(f"请先在“{common().sheets['info']}”表填写单位名称和年度，再导出年报。")
+    if folder is None:
+        raise ButtonError("请先保存工作簿（年报导出到工作簿所在的文件夹），再点“导出年报”。")
+    target = _unused(Path(folder) / export_name(report, "docx"))
+    errors = sum(1 for f in book.result.findings + check_rules(report) if f.severity == ERROR)
+    plan = Plan()
+    note = f"；注意：校验有 {errors} 个错误，年报照录表中数字，请先点“校验”核对" if errors else ""
+    _status(book, plan, f"已导出年报：{target}{note}")
+    return plan, target, export_bytes(report, "docx")
+
+
+def _unused(path: Path) -> Path:
+    """path, or path with （2）, （3） ... before the suffix: the first that does not exist."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        n += 1
+    return candidate

@@ -2,7 +2,7 @@
 toolkit.buttons.
 
 Classic xlwings (Excel with Python on the PC; macros/XxgkButtons.bas runs them through RunPython):
-`recompute()`, `check()`, `clear_marks()`, `carry_over()`, each working on `xw.Book.caller()`.
+`recompute()`, `check()`, `clear_marks()`, `carry_over()`, `export()`, each working on `xw.Book.caller()`.
 xlwings Lite (no local Python): the `@script` functions `recompute_book(book)`, `check_book(book)`,
 `clear_marks_book(book)`, `carry_over_book(book)`.  Both call the same code: one batched read of the
 open workbook, `toolkit.buttons` decides the writes, one batched write -- using only what the
@@ -62,6 +62,33 @@ def carry_over() -> None:
     _classic(_carry_over_from_file)
 
 
+def export() -> None:
+    """导出年报: the publishable report (.docx) into the workbook's folder.  (No xlwings Lite script:
+    Lite cannot write files on the PC; `xxgk export` does the same from the command line.)"""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    _classic(lambda sheets: export_to(sheets, _folder_of(book)), book)
+
+
+def export_to(sheets: dict[str, list[list] | None], folder: Path | None) -> buttons.Plan:
+    """Write the report into `folder` (atomically, never over an earlier export); the plan is the status."""
+    from toolkit.files import atomic_write
+
+    plan, target, data = buttons.export(sheets, folder)
+    atomic_write(target, data)
+    return plan
+
+
+def _folder_of(book) -> Path | None:
+    """The folder of a saved workbook (from its full path; its file name plays no part), else None."""
+    try:
+        path = Path(book.fullname)
+    except Exception:
+        return None
+    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+
+
 # --- the xlwings Lite entry points ------------------------------------------------------------------
 
 @script(name=_caption("XxgkRecompute"))
@@ -87,12 +114,12 @@ def carry_over_book(book: xw.Book):
 
 # --- shared -----------------------------------------------------------------------------------------
 
-def _classic(action) -> None:
+def _classic(action, book=None) -> None:
     """Run a button on the calling workbook; a failure is printed to stderr, which xlwings shows
     in a message box, and the Python process ends with exit code 1."""
     import xlwings as xw
 
-    book = xw.Book.caller()
+    book = book or xw.Book.caller()
     try:
         _run(book, action)
     except buttons.ButtonError as exc:
