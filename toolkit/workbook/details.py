@@ -76,7 +76,7 @@ def rows(consolidation, style: dict[str, int]) -> Iterator[str]:
                        for c, v in enumerate(info) if v is not None)
         yield f'<row r="{n}">{head}{figures(n, s.values, plain)}</row>'
         n += 1
-    total = (TOTAL, f"{len(consolidation.accepted)}个单位")
+    total = (TOTAL, f"{len(consolidation.accepted)}个单位") + ("",) * (first_cell - 2)
     head = "".join(streamed.text_cell(f"{letters[c]}{n}", v, style["total_text"]) for c, v in enumerate(total))
     yield f'<row r="{n}">{head}{figures(n, consolidation.totals, bold)}</row>'
 

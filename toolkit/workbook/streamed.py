@@ -113,12 +113,14 @@ def number_cell(ref: str, value, style: int) -> str:
 
 
 def row(number_: int, cells: Iterable[tuple[int, object, int]]) -> str:
-    """A row of (column, value, style) cells: text for str, a number for int/float, none for None."""
+    """A row of (column, value, style) cells: text for str, a number for int/float, an empty cell
+    (styled, so table borders are whole) for None."""
     parts = [f'<row r="{number_}">']
     for col, value, style in cells:
-        if value is None:
-            continue
         ref = f"{column_letter(col)}{number_}"
-        parts.append(text_cell(ref, value, style) if isinstance(value, str) else number_cell(ref, value, style))
+        if value is None:
+            parts.append(f'<c r="{ref}" s="{style}"/>')
+        else:
+            parts.append(text_cell(ref, value, style) if isinstance(value, str) else number_cell(ref, value, style))
     parts.append("</row>")
     return "".join(parts)

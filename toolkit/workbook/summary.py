@@ -20,7 +20,7 @@ from toolkit.layout import column_letter, workbook_layout
 from toolkit.rules import computed_totals
 from toolkit.workbook import details, streamed
 from toolkit.workbook.streamed import Stream, place_samples
-from toolkit.workbook.template import BORDER, CENTER, FONT, LABEL_FILL, LEFT, NUMBER_FORMATS, build_workbook
+from toolkit.workbook.template import BORDER, CENTER, FONT, LABEL_FILL, LEFT, NUMBER_FORMATS, _a4, build_workbook
 
 TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
 STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
@@ -50,6 +50,9 @@ def summary_bytes(c: Consolidation) -> bytes:
         _details_sheet(wb.create_sheet(extra["details"]), c),
     ]
     _charts_sheet(wb.create_sheet(extra["charts"]), c)
+    for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
+        _a4(wb[name], landscape)
+    wb[extra["details"]].page_setup.orientation = "landscape"
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = wb.sheetnames.index(extra["submissions"])
