@@ -96,19 +96,20 @@ def demo_command(
     output: Path = typer.Option(Path("xxgk-demo"), "-o", "--output", help="示例文件夹"),
     force: bool = typer.Option(False, "--force", help="覆盖文件夹中已有的示例文件"),
 ):
-    """演示：用内置示例数据（泽曲镇2022年报及几个虚构单位）生成工作簿并校验。"""
-    from toolkit.checking import check_files
-    from toolkit.console import print_checked
-    from toolkit.demo import write_demo
+    """演示：一个示例县的全过程——单位名单、分发工作簿、各单位报送（含泽曲镇2022年报）、汇总。"""
+    from toolkit.console import print_consolidation
+    from toolkit.demo import GIVEN, SENT, write_demo
     from toolkit.files import OutputExists
 
     try:
-        paths = write_demo(output, force)
+        demo = write_demo(output, force)
     except OutputExists as exc:
         _fail(str(exc))
-    console.print(f"已在 {output}/ 写入 {len(paths)} 个示例工作簿，校验如下：\n")
-    for checked in check_files(paths):
-        print_checked(console, checked)
+    console.print(f"示例县的单位名单：{demo.roster}")
+    console.print(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）")
+    console.print(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n")
+    print_consolidation(console, demo.result, demo.summary)
+
 
 @app.command("roster")
 def roster_command(

@@ -68,6 +68,7 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     rejected = [f for f in c.files if f.status == REJECTED]
     if rejected:
         table = Table("文件", "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
+        table.columns[2].overflow = "fold"
         for f in rejected:
             table.add_row(f.submission.name, f.submission.unit, f.reason)
         console.print(table)

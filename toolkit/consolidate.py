@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.formats import cell_map, common, get_format
+from toolkit.formats import cell_id, cell_map, common, get_format
 from toolkit.model import ERROR, Finding, Number, Report
 from toolkit.roster import Roster, RosterUnit, unit_key
 from toolkit.rules import Values
@@ -243,22 +243,45 @@ def _summary_report(version, cells, totals, accepted, unit, level, year, date, p
 
 
 def _conversions(accepted: list[Submission], version: str) -> list[str]:
+    """How figures in other formats were converted, for 报送情况: the moves, what has no place in the
+    summary (the units' figures are listed beside), and what the summary lacks for those units."""
     notes = []
-    target = get_format(version)
     for source in sorted({s.format for s in accepted} - {version}):
         mapping = cell_map(source, version)
-        count = sum(s.format == source for s in accepted)
-        notes.append(f"{count}个单位按{source}年版格式填报，已换算为{version}年版汇总。")
         notes += mapping.describe()
         if mapping.unmapped:
-            notes.append(f"{source}年版的以下{len(mapping.unmapped)}项在{version}年版中没有对应项，未计入汇总，"
-                         "各单位的数字列在下方“格式换算”：" + "、".join(
-                             get_format(source).cells[c].label for c in mapping.unmapped))
-        uncovered = [c for c in mapping.uncovered if not target.cells[c].total]
+            notes.append(f"{source}年版的以下{len(mapping.unmapped)}项在{version}年版中没有对应项，未计入汇总"
+                         f"（各单位的数字见下方“格式换算”）：{_by_row(source, mapping.unmapped)}")
+        uncovered = [c for c in mapping.uncovered if not get_format(version).cells[c].total]
         if uncovered:
-            notes.append(f"汇总表中以下{len(uncovered)}项不含按{source}年版填报的单位的数字：" + "、".join(
-                target.cells[c].label for c in uncovered))
+            notes.append(f"汇总表中以下各项不含按{source}年版填报的单位的数字：{_by_row(version, uncovered)}")
     return notes
+
+
+def _by_row(version: str, cells) -> str:
+    """Cells named row by row: 表二“规章”行（本年新制作数量、本年新公开数量）；表三“…”行（各列）."""
+    fmt = get_format(version)
+    rows: dict[tuple, list] = {}
+    for cid in cells:
+        cell = fmt.cells[cid]
+        rows.setdefault((cell.table, cell.block, cell.row), []).append(cid)
+    parts = []
+    for (table_id, block, row), ids in rows.items():
+        table = fmt.table(table_id)
+        every = [cid for cid in (cell_id(table_id, row.id, c.id) for c in table.blocks[block].columns)
+                 if not fmt.cells[cid].total]
+        shown = "各列" if ids == every and len(ids) > 1 else "、".join(fmt.cells[c].column.name for c in ids)
+        parts.append(f"{table.short}“{row.name}”行（{shown}）" if row.labels else f"{table.short}（{shown}）")
+    return "；".join(parts)
+
+
+def converted(c: "Consolidation") -> dict[str, int]:
+    """How many summed units used each other format."""
+    out: dict[str, int] = {}
+    for s in c.accepted:
+        if s.format != c.version:
+            out[s.format] = out.get(s.format, 0) + 1
+    return out
 
 
 def summary_lines(c: Consolidation) -> list[str]:
@@ -271,7 +294,10 @@ def summary_lines(c: Consolidation) -> list[str]:
     errors, hints = sum(s.errors for s in c.accepted), sum(s.hints for s in c.accepted)
     lines.append(f"已汇总的单位共有错误 {errors} 个、提示 {hints} 个，详见“{common().sheets['findings']}”表"
                  if errors or hints else "已汇总的单位没有错误和提示")
-    return lines + c.conversions
+    for source, count in converted(c).items():
+        lines.append(f"{count}个单位按{source}年版格式填报，已换算为{c.version}年版汇总"
+                     f"（换算方法和未计入汇总的数字见“{common().summary_sheets['submissions']}”表）")
+    return lines
 
 
 def headline(consolidation: Consolidation) -> list[tuple[str, Number]]:

@@ -127,7 +127,7 @@ def _submissions_sheet(ws, c: Consolidation) -> Stream:
 def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     """The sheet's rows as (value, style key) cells."""
     out = [[(f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
-    out += [[(line, "line")] for line in summary_lines(c)]
+    out += [[(line, "line")] for line in summary_lines(c) + c.conversions]
     out += [[], [("一、收到的文件", "heading")], [(t, "header") for t in FILE_COLUMNS]]
     for i, f in enumerate(c.files, start=1):
         s = f.submission
