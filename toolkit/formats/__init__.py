@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 VERSIONS = ("2021", "2019")
@@ -97,11 +97,11 @@ class Relation:
     computed: tuple[Term, ...]
     names: dict = field(default_factory=dict, hash=False, compare=False)
 
-    @property
+    @cached_property
     def uses_previous(self) -> bool:
         return any(t.previous for t in self.reported + self.computed)
 
-    @property
+    @cached_property
     def marked(self) -> tuple[str, ...]:
         """The current-year cells a finding of this relation flags."""
         terms = self.reported if self.rule.mark == "reported" else self.computed + self.reported

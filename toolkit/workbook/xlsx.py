@@ -216,30 +216,45 @@ def _column_number(letters: str) -> int:
     return parse_a1(letters + "1")[1]
 
 
-@lru_cache(maxsize=4096)
-def _ref(row: int, col: int) -> bytes:
-    return f"{column_letter(col)}{row}".encode()
-
-
 _EMPTY = RawCell(None)  # a cell element with neither value nor formula: as if absent
+# Decoded cells by their XML (attributes, body): workbooks made from one template repeat the same
+# cells — labels, styles, small numbers — so most cells are decoded once per process.
+_DECODED: dict[tuple[bytes, bytes], RawCell] = {}
+_DECODED_LIMIT = 50_000
 
 
 class _ScannedSheet(Mapping):
-    """Cells found by the scanner, decoded on first access."""
+    """A worksheet's cells, each found and decoded when asked for.
 
-    def __init__(self, raw: dict, shared):
-        self._raw = raw  # ref (b"J5") -> (attributes, body)
+    A cell is looked for after the last one found (readers ask in row order, as cells are stored),
+    then from the start, with a fast substring search; so a reader asking for 200 of a sheet's 1,000
+    cells never touches the other 800."""
+
+    def __init__(self, xml: bytes, start: int, end: int, shared):
+        self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
         self._shared = shared
-        self._decoded: dict[bytes, RawCell] = {}
+        self._cursor = start
 
     def get(self, key, default=None):
-        ref = _ref(*key)
-        cell = self._decoded.get(ref)
-        if cell is None:
-            item = self._raw.get(ref)
-            if item is None:
+        needle = _needle(*key)
+        data = self._xml
+        at = data.find(needle, self._cursor, self._end)
+        if at < 0:
+            at = data.find(needle, self._start, min(self._cursor + len(needle), self._end))
+            if at < 0:
                 return default
-            cell = self._decoded[ref] = _decode_cell(*item, self._shared)
+        m = _CELL.match(data, at)
+        if m is None:
+            raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+        self._cursor = m.end()
+        item = m.group(2, 3)
+        cell = _DECODED.get(item)
+        if cell is None:
+            cell = _decode_cell(*item, self._shared)
+            if b' t="s"' not in item[0]:  # the same XML is the same cell in any workbook, but for shared strings
+                if len(_DECODED) >= _DECODED_LIMIT:
+                    _DECODED.clear()
+                _DECODED[item] = cell
         return default if cell is _EMPTY else cell
 
     def __getitem__(self, key):
@@ -249,16 +264,20 @@ class _ScannedSheet(Mapping):
         return cell
 
     def __iter__(self):
-        for ref in self._raw:
-            key = parse_a1(ref.decode())
-            if self.get(key) is not None:
-                yield key
+        for ref, attrs, body in _CELL.findall(self._xml, self._start, self._end):
+            if _decode_cell(attrs, body, self._shared) is not _EMPTY:
+                yield parse_a1(ref.decode())
 
     def __len__(self):
         return sum(1 for _ in self)
 
     def __bool__(self):
-        return bool(self._raw)
+        return any(True for _ in self)
+
+
+@lru_cache(maxsize=8192)
+def _needle(row: int, col: int) -> bytes:
+    return f'<c r="{column_letter(col)}{row}"'.encode()
 
 
 def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
@@ -304,20 +323,19 @@ def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
     start = xml.find(b"<sheetData")
     if start < 0:
         return None
-    end = xml.find(b"</sheetData>", start)
+    end = xml.rfind(b"</sheetData>", start)
     if end < 0:
         return None  # <sheetData/> (no cells) or a damaged part: the tree parser tells which
-    data = xml[start:end]
-    found = {ref: (attrs, body) for ref, attrs, body in _CELL.findall(data)}
-    elements = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-    if elements != len(found):  # cells without an r attribute, or the same cell twice
-        return None
-    return _ScannedSheet(found, shared)
+    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+        return None  # cells without an r attribute, or r not first (or rich text runs with <color> and the like)
+    return _ScannedSheet(xml, start, end, shared)
 
 
+@lru_cache(maxsize=16)
 def _scan_workbook(data: bytes):
     """(date1904, [(sheet name, relationship id)], [(defined name, localSheetId, text)]) from
-    workbook.xml as usually written; None otherwise."""
+    workbook.xml as usually written; None otherwise.  Cached: workbooks made from one template have
+    the same workbook.xml, byte for byte."""
     if not data.lstrip().startswith((b"<?xml", b"<workbook")) or b"<workbook" not in data \
             or _R_NAMESPACE not in data:
         return None
@@ -354,8 +372,10 @@ def _scan_defined_names(block: bytes):
 
 # --- the tree parser --------------------------------------------------------------------------
 
-def _relationships(data: bytes) -> list[dict]:
-    return [dict(rel.attrib) for rel in ElementTree.fromstring(data).iter(f"{_PKG_REL}Relationship")]
+@lru_cache(maxsize=64)
+def _relationships(data: bytes) -> tuple:
+    """Cached: workbooks made from one template have the same relationship parts, byte for byte."""
+    return tuple(dict(rel.attrib) for rel in ElementTree.fromstring(data).iter(f"{_PKG_REL}Relationship"))
 
 
 def _parse_workbook_tree(data: bytes):
