@@ -41,21 +41,19 @@ def input_files(inputs, exclude=()) -> Inputs:
     """The workbooks among `inputs` (files, or folders searched with their subfolders), each once,
     leaving out `exclude` (the summary being written, last year's summary)."""
     out = Inputs()
-    excluded = {Path(p).resolve() for p in exclude}
+    excluded = {_same(Path(p)) for p in exclude}
     seen = set()
 
     def add(path: Path):
-        real = path.resolve()
-        if real in seen or real in excluded:
+        key = _same(path)
+        if key in seen or key in excluded:
             return
-        seen.add(real)
+        seen.add(key)
         out.files.append(path)
 
     for item in map(Path, inputs):
         if item.is_dir():
-            for path in sorted(item.rglob("*")):
-                if not path.is_file():
-                    continue
+            for path in _walk(item):
                 if _is_lock_or_temporary(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES + OLD_SUFFIXES:
                     out.skipped.append(path)
                 else:
@@ -67,6 +65,21 @@ def input_files(inputs, exclude=()) -> Inputs:
                 add(item)
         else:
             out.missing.append(item)
+    return out
+
+
+def _same(path: Path) -> str:
+    """A file's identity for leaving out repeats: its absolute path (folders given twice, a file
+    given and also found in its folder)."""
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file below a folder, sorted by path."""
+    out = []
+    for top, dirs, names in os.walk(folder):
+        dirs.sort()
+        out += [Path(top, n) for n in sorted(names)]
     return out
 
 

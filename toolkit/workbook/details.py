@@ -64,9 +64,11 @@ def rows(consolidation, style: dict[str, int]) -> Iterator[str]:
     bold = [style["total_money"] if k == "money" else style["total_count"] for k in kinds]
     prefixes = [f'<c r="{letter}' for letter in letters[first_cell:]]
 
+    number = streamed.number
+
     def figures(n: int, values, styles) -> str:
-        return "".join(f'{p}{n}" s="{s}"><v>{streamed.number(v)}</v></c>'
-                       for p, s, v in zip(prefixes, styles, values) if v is not None)
+        return "".join([f'{p}{n}" s="{s}"><v>{v if type(v) is int else number(v)}</v></c>'
+                        for p, s, v in zip(prefixes, styles, values) if v is not None])
 
     n = FIRST_DATA_ROW
     for i, s in enumerate(consolidation.accepted, start=1):

@@ -21,6 +21,7 @@ from toolkit.workbook.xlsx import XlsxBook
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAMPLE_STYLE = re.compile(rb'<c r="([A-Z]+)[0-9]+"[^>]*?\ss="([0-9]+)"')
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_CHUNK = 1 << 20
 _FORMULA_CELL = re.compile(rb'(<c r="([A-Z]{1,3}[0-9]+)"[^>]*>)(<f>[^<]*</f>)(?:<v></v>|<v/>)?(</c>)')
 
 
@@ -74,7 +75,14 @@ def _spliced(xml: bytes, stream: Stream):
     head = _DIMENSION.sub(f'<dimension ref="A1:{column_letter(stream.last_col)}{stream.last_row}"/>'.encode(),
                           xml[:start], count=1)
     yield head
-    yield from stream.rows(style_ids)
+    chunk, size = [], 0
+    for item in stream.rows(style_ids):  # rows gathered into chunks of about a megabyte
+        chunk.append(item)
+        size += len(item)
+        if size > _CHUNK:
+            yield "".join(chunk)
+            chunk, size = [], 0
+    yield "".join(chunk)
     yield xml[end:]
 
 

@@ -243,11 +243,19 @@ class _ScannedSheet(Mapping):
             at = data.find(needle, self._start, min(self._cursor + len(needle), self._end))
             if at < 0:
                 return default
-        m = _CELL.match(data, at)
-        if m is None:
+        # the element: <c r="D5" attrs/> or <c r="D5" attrs>body</c> (no ">" in cell attributes)
+        gt = data.find(b">", at + len(needle), self._end)
+        if gt < 0:
             raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
-        self._cursor = m.end()
-        item = m.group(2, 3)
+        if data[gt - 1] == 47:  # "/"
+            item = (data[at + len(needle):gt - 1], None)
+            self._cursor = gt + 1
+        else:
+            close = data.find(b"</c>", gt, self._end)
+            if close < 0:
+                raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+            item = (data[at + len(needle):gt], data[gt + 1:close])
+            self._cursor = close + 4
         cell = _DECODED.get(item)
         if cell is None:
             cell = _decode_cell(*item, self._shared)
