@@ -62,13 +62,18 @@ def generate(folder: Path, n: int) -> list[Path]:
     return files
 
 
-def zip_floor(files: list[Path]) -> float:
-    start = time.perf_counter()
-    for path in files:
-        with zipfile.ZipFile(path) as z:
-            for name in z.namelist():
-                z.read(name)
-    return (time.perf_counter() - start) / len(files)
+def zip_floor(files: list[Path], passes: int = 3) -> float:
+    """The best of a few passes (a floor), over at most 2,000 of the files."""
+    files = files[:2000]
+    best = float("inf")
+    for _ in range(passes):
+        start = time.perf_counter()
+        for path in files:
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    z.read(name)
+        best = min(best, (time.perf_counter() - start) / len(files))
+    return best
 
 
 def pandas_loop(files: list[Path]) -> float:
@@ -166,7 +171,8 @@ def main() -> None:
         baseline = pandas_loop(sample)
         print(f"  xxgk consolidate, end to end:   {ours * 1000:7.3f} ms/workbook  ({elapsed:.2f} s in all; {accounts})")
         print(f"  pandas+openpyxl read and sum:   {baseline * 1000:7.3f} ms/workbook  (on {len(sample)} of them)")
-        print(f"  zip decompression alone:        {floor * 1000:7.3f} ms/workbook  (every member, one process)")
+        print(f"  zip decompression alone:        {floor * 1000:7.3f} ms/workbook  (every member, one process, "
+              "best of 3 passes)")
         print(f"  ours / zip floor:   {ours / floor:5.2f}×   (target ≤ 4)")
         print(f"  pandas / ours:      {baseline / ours:5.1f}×   (target ≥ 12)")
         print(f"  peak memory:        {peak / 1e6:5.0f} MB  (PSS of xxgk and its worker processes; target ≤ 400)")
