@@ -245,6 +245,8 @@ def consolidate_command(
     found = input_files(inputs, exclude=[p for p in (output, previous, long) if p is not None])
     for path in found.missing:
         err.print(f"[yellow]找不到：[/]{path}")
+    if found.skipped:
+        err.print(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）")
     if not found.files:
         _fail("没有找到要汇总的工作簿（.xlsx/.xlsm）")
     with Progress(TextColumn("读取并校验"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -76,7 +76,7 @@ def county(tmp_path_factory, templates):
     zequ = zequ_2022()  # the real township, on the old 2019 template
     fill("泽曲镇 2022年报.xlsx", templates["2019"], zequ,
          info={"info.unit": zequ.unit, "info.level": zequ.level, "info.year": zequ.year})
-    fill("外县某镇 2022年报.xlsx", templates["2021"], plausible_report("外县某镇", "乡镇", YEAR, seed=7),
+    fill("外县某镇 2022年报.xlsm", templates["2021"], plausible_report("外县某镇", "乡镇", YEAR, seed=7),
          info={"info.unit": "外县某镇", "info.level": "乡镇", "info.year": YEAR})
     run_libreoffice([{"op": "recalc", "in": str(p), "out": str(sent / p.name)} for p in sorted(typed.iterdir())])
     whole = (sent / "东河镇 2022年报.xlsx").read_bytes()
@@ -85,10 +85,12 @@ def county(tmp_path_factory, templates):
     (sent / "~$东河镇 2022年报.xlsx").write_bytes(b"\0" * 165)  # Excel's lock file of an open workbook
     (sent / "说明.txt").write_text("各单位报送材料", encoding="utf-8")
     before = digests(sent)
+    roster_digest = hashlib.sha256(roster.read_bytes()).hexdigest()
     out = root / "汇总"
     done = run("consolidate", sent, "--year", YEAR, "--roster", roster, "-o", out / "某县2022年汇总.xlsx",
                "--unit", "某县", "--long", out / "长表.csv", "--jobs", 2)
     assert digests(sent) == before  # inputs byte-identical
+    assert hashlib.sha256(roster.read_bytes()).hexdigest() == roster_digest
     return {"root": root, "sent": sent, "summary": out / "某县2022年汇总.xlsx", "long": out / "长表.csv",
             "done": done, "reports": reports, "roster": roster}
 
@@ -192,7 +194,7 @@ def test_every_file_and_every_roster_unit_lands_on_the_submissions_sheet_with_it
     assert "重复报送" in reasons["西山乡 2022年报.xlsx"] and "西山乡 2022年报（修改后）.xlsx" in reasons["西山乡 2022年报.xlsx"]
     assert "年度为2021" in reasons["县民政局 2021年报.xlsx"]
     assert "数据无法识别" in reasons["县教育局 2022年报.xlsx"] and "十七" in reasons["县教育局 2022年报.xlsx"]
-    assert "不在单位名单上" in reasons["外县某镇 2022年报.xlsx"]
+    assert "不在单位名单上" in reasons["外县某镇 2022年报.xlsm"]
     assert "无法读取" in reasons["损坏的文件.xlsx"]
     assert "另存为" in reasons["旧格式.xls"]
     assert len(reasons) == 6 and "~$东河镇 2022年报.xlsx" not in by_file and "说明.txt" not in by_file
@@ -245,7 +247,7 @@ def test_a_summary_of_consistent_units_passes_the_check(county, tmp_path):
 
 def test_summary_of_summaries_equals_all_at_once(county, tmp_path):
     sent = county["sent"]
-    a, b = ACCEPTED[:2], ACCEPTED[2:] + ["外县某镇 2022年报.xlsx"]
+    a, b = ACCEPTED[:2], ACCEPTED[2:] + ["外县某镇 2022年报.xlsm"]
     for name, files in (("甲县", a), ("乙县", b), ("全部", a + b)):
         done = run("consolidate", *[sent / f for f in files], "--year", YEAR, "-o", tmp_path / f"{name}.xlsx",
                    "--unit", name)

@@ -66,3 +66,21 @@ def test_missing_columns_and_other_files_are_refused(tmp_path):
 def test_unit_key():
     assert unit_key("县委 (县政府)\u3000办公室") == unit_key("县委（县政府）办公室")
     assert Roster(None, (RosterUnit("东河镇", "乡镇"),)).find("东 河 镇").name == "东河镇"
+
+
+def test_the_template_command_refuses_to_overwrite(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    xxgk = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
+    out = tmp_path / "单位名单.xlsx"
+    env = {**os.environ, "NO_COLOR": "1"}
+    assert subprocess.run([xxgk, "roster", "--template", "-o", str(out)], env=env).returncode == 0
+    first = out.read_bytes()
+    again = subprocess.run([xxgk, "roster", "--template", "-o", str(out)], capture_output=True, text=True, env=env)
+    assert again.returncode == 2 and "已存在" in again.stderr and out.read_bytes() == first
+    empty = subprocess.run([xxgk, "roster", str(out)], capture_output=True, text=True, env=env)
+    assert empty.returncode == 2 and "没有单位" in empty.stderr
