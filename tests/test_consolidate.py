@@ -200,14 +200,16 @@ def test_every_file_and_every_roster_unit_lands_on_the_submissions_sheet_with_it
     assert len(reasons) == 6 and "~$东河镇 2022年报.xlsx" not in by_file and "说明.txt" not in by_file
     assert "按2019年版格式填报" in by_file["泽曲镇 2022年报.xlsx"][1]
     roster_rows = {row[1]: row[5] for row in sheet.itertuples(index=False) if row[5] in ("已汇总", "已报送未汇总", "未报送")}
+    assert len(roster_rows) == len(ROSTER)
     assert roster_rows["南湖镇"] == "未报送" and roster_rows["县民政局"] == "已报送未汇总" and roster_rows["泽曲镇"] == "已汇总"
     assert "2019年版表三“（六）其他处理”行（各列）计入2021年版表三“（六）其他处理 3.其他”行（各列）" in text
-    unmapped = sheet[sheet[4].astype(str).str.startswith("t2.")]
+    unmapped = sheet[sheet[1].astype(str).str.startswith("t2.")]
     zequ = zequ_2022()
-    assert {(row[1], row[4]) for row in unmapped.itertuples(index=False)} == {
+    assert {(row[2], row[1]) for row in unmapped.itertuples(index=False)} == {
         ("泽曲镇", cid) for cid in get_format("2019").cells if cid.startswith("t2.") and cid not in DECISIONS}
-    procurement = unmapped[unmapped[4] == "t2.procurement.items"].iloc[0]
-    assert procurement[6] == zequ.values.get("t2.procurement.items", 0)
+    procurement = unmapped[unmapped[1] == "t2.procurement.items"].iloc[0]
+    assert procurement[4] == zequ.values.get("t2.procurement.items", 0)
+    assert procurement[7] == "表二“政府集中采购”行“采购项目数量”列"
 
 
 def test_the_findings_of_every_unit_with_unit_and_file(county):

@@ -35,6 +35,7 @@ class Stream:
     rows: Callable[[dict[str, int]], Iterable[str]]  # given style ids by key: the rows' XML, in order
     last_row: int
     last_col: int
+    merges: tuple[str, ...] = ()  # ranges (A2:J2) to merge among the streamed rows
 
 
 def place_samples(ws, row: int, styles: dict[str, dict]) -> tuple[str, ...]:
@@ -83,7 +84,33 @@ def _spliced(xml: bytes, stream: Stream):
             yield "".join(chunk)
             chunk, size = [], 0
     yield "".join(chunk)
-    yield xml[end:]
+    yield _with_merges(xml[end:], stream.merges)
+
+
+# What may follow <sheetData> before <mergeCells>, in the schema's order; <mergeCells> goes after them.
+_BEFORE_MERGES = (b"<sheetCalcPr", b"<sheetProtection", b"<protectedRanges", b"<scenarios", b"<autoFilter",
+                  b"<sortState", b"<dataConsolidate", b"<customSheetViews")
+_MERGE_CELLS = re.compile(rb"<mergeCells[^>]*>")
+
+
+def _with_merges(tail: bytes, merges) -> bytes:
+    """The part after the rows, with `merges` added to its <mergeCells> (made if there is none)."""
+    if not merges:
+        return tail
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in merges).encode()
+    m = _MERGE_CELLS.search(tail)
+    if m:
+        count = re.search(rb'count="(\d+)"', m.group(0))
+        opening = f'<mergeCells count="{int(count.group(1)) + len(merges)}">'.encode() if count else m.group(0)
+        return tail[:m.start()] + opening + cells + tail[m.end():]
+    at = tail.find(b"</sheetData>") + len(b"</sheetData>")
+    for name in _BEFORE_MERGES:  # skip past the elements that come before <mergeCells>
+        found = tail.find(name, at)
+        if found >= 0:
+            close = tail.find(b">", found)
+            end_tag = b"</" + name[1:] + b">"
+            at = (tail.find(end_tag, close) + len(end_tag)) if tail[close - 1:close] != b"/" else close + 1
+    return tail[:at] + f'<mergeCells count="{len(merges)}">'.encode() + cells + b"</mergeCells>" + tail[at:]
 
 
 def with_cached_values(xml: bytes, values: dict[str, object]) -> bytes:
@@ -120,10 +147,10 @@ def number_cell(ref: str, value, style: int) -> str:
     return f'<c r="{ref}" s="{style}"><v>{number(value)}</v></c>'
 
 
-def row(number_: int, cells: Iterable[tuple[int, object, int]]) -> str:
+def row(number_: int, cells: Iterable[tuple[int, object, int]], height: float | None = None) -> str:
     """A row of (column, value, style) cells: text for str, a number for int/float, an empty cell
     (styled, so table borders are whole) for None."""
-    parts = [f'<row r="{number_}">']
+    parts = [f'<row r="{number_}" ht="{height}" customHeight="1">' if height else f'<row r="{number_}">']
     for col, value, style in cells:
         ref = f"{column_letter(col)}{number_}"
         if value is None:
@@ -132,3 +159,9 @@ def row(number_: int, cells: Iterable[tuple[int, object, int]]) -> str:
             parts.append(text_cell(ref, value, style) if isinstance(value, str) else number_cell(ref, value, style))
     parts.append("</row>")
     return "".join(parts)
+
+
+def wrapped_lines(text, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` wide (a Chinese character is 2)."""
+    chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+    return max(1, -(-chars // max(1, int(width) - 2)))

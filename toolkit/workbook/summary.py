@@ -90,11 +90,13 @@ def _findings_sheet(ws, c: Consolidation) -> Stream:
 
     def rows(style):
         for n, (s, f) in enumerate(items, start=2):
+            lines = streamed.wrapped_lines(f.message, widths[6])
             yield streamed.row(n, [
                 (1, s.unit or None, style["text"]), (2, s.name, style["text"]), (3, f.code, style["text"]),
                 (4, f.severity, style.get(f.severity, style["text"])), (5, f.sheet, style["text"]),
                 (6, f.address, style["text"]), (7, f.message, style["wrap"]),
-                (8, f.reported, style["number"]), (9, f.computed, style["number"])])
+                (8, f.reported, style["number"]), (9, f.computed, style["number"])],
+                LINE_HEIGHT * lines + 3 if lines > 1 else None)
 
     return Stream(ws.title, 2, keys, rows, max(2, len(items) + 1), len(titles))
 
@@ -103,55 +105,77 @@ def _findings_sheet(ws, c: Consolidation) -> Stream:
 
 FILE_COLUMNS = ("序号", "文件", "单位名称", "单位层级", "报告格式", "填报日期", "状态", "原因或说明", "错误", "提示")
 FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6)
-ROSTER_COLUMNS = ("序号", "单位名称", "单位层级", "单位代码", "联系人", "状态", "文件")
-UNMAPPED_COLUMNS = ("序号", "单位名称", "文件", "报告格式", "编号", "项目（未计入汇总）", "数值")
+# The other tables share the columns (and widths): (column, header).
+ROSTER_COLUMNS = ((1, "序号"), (2, "单位名称"), (3, "单位层级"), (4, "单位代码"), (5, "联系人"), (6, "状态"), (8, "文件"))
+UNMAPPED_COLUMNS = ((1, "序号"), (2, "编号"), (3, "单位名称"), (4, "报告格式"), (5, "数值"), (8, "项目（未计入汇总）"))
+LINE_HEIGHT = 15.0
 
 
 def _submissions_sheet(ws, c: Consolidation) -> Stream:
     for col, width in enumerate(FILE_WIDTHS, start=1):
         ws.column_dimensions[column_letter(col)].width = width
     keys = place_samples(ws, 1, {
-        "title": _style(bold=True, size=14, border=False), "line": _style(border=False),
+        "title": _style(bold=True, size=14, border=False), "line": _style(border=False, wrap=True),
         "heading": _style(bold=True, border=False, size=12), "header": _style(bold=True, fill="F2F2F2", center=True),
         "text": _style(), "wrap": _style(wrap=True), "number": _style(),
         **{status: _style(fill=fill, bold=True) for status, fill in STATUS_FILLS.items()}})
     body = _submission_rows(c)
+    # The lines on top span the table's width, wrapped, so that the page prints as wide as the table;
+    # rows with wrapped text are given their height (spreadsheet programs do not grow them by themselves).
+    last = column_letter(len(FILE_COLUMNS))
+    merged = [n for n, cells in enumerate(body, start=1) if cells and cells[0][2] == "line"]
+    heights = {n: _height(cells, n in merged) for n, cells in enumerate(body, start=1)}
 
     def rows(style):
         for n, cells in enumerate(body, start=1):
-            yield streamed.row(n, [(col, value, style[key]) for col, (value, key) in enumerate(cells, start=1)])
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
 
-    return Stream(ws.title, 1, keys, rows, max(1, len(body)), len(FILE_COLUMNS))
+    return Stream(ws.title, 1, keys, rows, max(1, len(body)), len(FILE_COLUMNS),
+                  merges=tuple(f"A{n}:{last}{n}" for n in merged))
+
+
+def _height(cells, merged: bool) -> float | None:
+    """Points for a row whose wrapped text needs more than one line (about 2 units of width a
+    Chinese character); None for a one-line row."""
+    lines = max([streamed.wrapped_lines(value, sum(FILE_WIDTHS) if merged else FILE_WIDTHS[col - 1])
+                 for col, value, key in cells if key in ("line", "wrap") and value] or [1])
+    return LINE_HEIGHT * lines + 3 if lines > 1 else None
 
 
 def _submission_rows(c: Consolidation) -> list[list[tuple]]:
-    """The sheet's rows as (value, style key) cells."""
-    out = [[(f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
-    out += [[(line, "line")] for line in summary_lines(c) + c.conversions]
-    out += [[], [("一、收到的文件", "heading")], [(t, "header") for t in FILE_COLUMNS]]
+    """The sheet's rows as (column, value, style key) cells."""
+    def header(columns):
+        return [(col, title, "header") for col, title in columns]
+
+    out = [[(1, f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
+    out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
+    out += [[], [(1, "一、收到的文件", "heading")], header(enumerate(FILE_COLUMNS, start=1))]
     for i, f in enumerate(c.files, start=1):
         s = f.submission
         note = f.reason or "；".join(f.remarks + _converted(s, c.version))
-        out.append([(i, "number"), (s.name, "text"), (s.unit or None, "text"), (s.level or None, "text"),
-                    (s.format or None, "text"), (s.date or None, "text"), (f.status, f.status), (note or None, "wrap"),
-                    (s.errors if not s.unreadable else None, "number"), (s.hints if not s.unreadable else None, "number")])
+        counts = (None, None) if s.unreadable else (s.errors, s.hints)
+        out.append(list(zip(range(1, 11), (i, s.name, s.unit or None, s.level or None, s.format or None,
+                                           s.date or None, f.status, note or None) + counts,
+                            ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number"))))
     if c.roster is not None:
-        out += [[], [(f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
-                [(t, "header") for t in ROSTER_COLUMNS]]
+        out += [[], [(1, f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
+                header(ROSTER_COLUMNS)]
         for i, (u, status, files) in enumerate(c.roster_status(), start=1):
-            out.append([(i, "number"), (u.name, "text"), (u.level or None, "text"), (u.code or None, "text"),
-                        (u.contact or None, "text"), (status, status),
-                        ("、".join(f.submission.name for f in files) or None, "wrap")])
+            values = (i, u.name, u.level or None, u.code or None, u.contact or None, status,
+                      "、".join(f.submission.name for f in files) or None)
+            keys = ("number", "text", "text", "text", "text", status, "wrap")
+            out.append([(col, v, k) for (col, _), v, k in zip(ROSTER_COLUMNS, values, keys)])
     converted = [s for s in c.accepted if s.unmapped]
     if converted:
-        out += [[], [("三、格式换算：未计入汇总的数字", "heading")], [(t, "header") for t in UNMAPPED_COLUMNS]]
+        out += [[], [(1, "三、格式换算：未计入汇总的数字", "heading")], header(UNMAPPED_COLUMNS)]
         n = 0
         for s in converted:
             fmt = get_format(s.format)
             for cid, value in s.unmapped:
                 n += 1
-                out.append([(n, "number"), (s.unit, "text"), (s.name, "text"), (s.format, "text"), (cid, "text"),
-                            (fmt.cells[cid].label, "wrap"), (value, "number")])
+                values = (n, cid, s.unit, s.format, value, fmt.cells[cid].label)
+                keys = ("number", "text", "text", "text", "number", "wrap")
+                out.append([(col, v, k) for (col, _), v, k in zip(UNMAPPED_COLUMNS, values, keys)])
     return out
 
 
