@@ -242,9 +242,14 @@ def test_the_summary_is_a_report_workbook_that_checks_and_recalculates(county, t
 def test_a_summary_of_consistent_units_passes_the_check(county, tmp_path):
     clean = [county["sent"] / name for name in ACCEPTED[:2]]
     out = tmp_path / "clean.xlsx"
-    done = run("consolidate", *clean, "--year", YEAR, "-o", out, "--unit", "某县")
+    done = run("consolidate", *clean, "--year", YEAR, "-o", out, "--unit", "某县", "--long", tmp_path / "long.parquet")
     assert done.returncode == 0, done.stdout + done.stderr
     assert run("check", out).returncode == 0
+    long = pd.read_parquet(tmp_path / "long.parquet")
+    assert len(long) == 2 * len(get_format("2021").cells) and set(long["单位名称"]) == {"东河镇", "西山乡"}
+    report = read_workbook(out).report
+    natural = long[long["编号"] == "t3.new.natural"]["数值"].sum()
+    assert natural == report.values["t3.new.natural"]
 
 
 def test_summary_of_summaries_equals_all_at_once(county, tmp_path):
