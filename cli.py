@@ -109,19 +109,176 @@ def demo_command(
     output: Path = typer.Option(Path("xxgk-demo"), "-o", "--output", help="示例文件夹"),
     force: bool = typer.Option(False, "--force", help="覆盖文件夹中已有的示例文件"),
 ):
-    """演示：用内置示例数据（泽曲镇2022年报及几个虚构单位）生成工作簿并校验。"""
-    from toolkit.checking import check_files
-    from toolkit.console import print_checked
-    from toolkit.demo import write_demo
+    """演示：一个示例县的全过程——单位名单、分发工作簿、各单位报送（含泽曲镇2022年报）、汇总。"""
+    from toolkit.console import print_consolidation
+    from toolkit.demo import GIVEN, SENT, write_demo
     from toolkit.files import OutputExists
 
     try:
-        paths = write_demo(output, force)
+        demo = write_demo(output, force)
     except OutputExists as exc:
         _fail(str(exc))
-    console.print(f"已在 {output}/ 写入 {len(paths)} 个示例工作簿，校验如下：\n")
-    for checked in check_files(paths):
-        print_checked(console, checked)
+    console.print(f"示例县的单位名单：{demo.roster}")
+    console.print(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）")
+    console.print(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n")
+    print_consolidation(console, demo.result, demo.summary)
+
+
+@app.command("roster")
+def roster_command(
+    file: Optional[Path] = typer.Argument(None, help="要核对的单位名单（.xlsx 或 .csv）"),
+    template: bool = typer.Option(False, "--template", help="生成空白单位名单（带层级下拉框）"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="--template 的输出文件（.xlsx）"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+):
+    """单位名单：--template -o 单位名单.xlsx 生成空白名单；给出名单文件则核对并列出其中的单位。"""
+    from toolkit.files import OutputExists, atomic_write
+    from toolkit.roster import RosterError, read_roster
+
+    if template:
+        if output is None:
+            _fail("请用 -o 指定空白单位名单的输出文件，例如 -o 单位名单.xlsx")
+        from toolkit.workbook.roster_book import roster_bytes
+        try:
+            atomic_write(output, roster_bytes(), force)
+        except OutputExists as exc:
+            _fail(str(exc))
+        console.print(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）")
+        return
+    if file is None:
+        _fail("请给出要核对的单位名单文件，或用 --template -o 单位名单.xlsx 生成空白名单")
+    try:
+        roster = read_roster(file)
+    except RosterError as exc:
+        _fail(str(exc))
+    from rich.table import Table
+    table = Table("序号", "单位名称", "单位层级", "单位代码", "联系人")
+    for i, u in enumerate(roster.units, start=1):
+        table.add_row(str(i), u.name, u.level, u.code, u.contact)
+    console.print(table)
+    console.print(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。")
+
+
+def _read_roster(path: Optional[Path]):
+    from toolkit.roster import RosterError, read_roster
+
+    if path is None:
+        return None
+    try:
+        return read_roster(path)
+    except RosterError as exc:
+        _fail(str(exc))
+
+
+def _read_last_year(path: Optional[Path], year: int):
+    """Last year's county summary, checked to be last year's."""
+    from toolkit.workbook.details import read_last_year
+    from toolkit.workbook.reader import UnreadableWorkbook
+
+    if path is None:
+        return None
+    try:
+        last_year = read_last_year(path)
+    except UnreadableWorkbook as exc:
+        _fail(f"上年汇总工作簿无法使用：{exc}")
+    if last_year.year != year - 1:
+        _fail(f"“{path.name}”是{last_year.year or '未填年度'}年度的汇总，上年汇总应为{year - 1}年度")
+    return last_year
+
+
+@app.command("distribute")
+def distribute_command(
+    roster: Path = typer.Option(..., "--roster", help="单位名单（.xlsx 或 .csv）"),
+    year: int = typer.Option(..., "--year", help="报告年度，例如 2025"),
+    format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
+    output: Path = typer.Option(..., "-o", "--output", help="输出文件夹，每个单位一个工作簿"),
+    no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏的 .xlsx 工作簿"),
+    force: bool = typer.Option(False, "--force", help="文件夹中已有同名工作簿时覆盖"),
+):
+    """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿。"""
+    from toolkit.distribute import distribute
+    from toolkit.files import OutputExists
+
+    version = _version(format)
+    units = _read_roster(roster)
+    last_year = _read_last_year(previous, year)
+    try:
+        done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
+    except OutputExists as exc:
+        _fail(str(exc))
+    console.print(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。")
+    if last_year is not None:
+        console.print(f"已按上年汇总“{previous.name}”预填 {len(done.carried_over)} 个单位的上年结转和上年数据。")
+        if done.not_last_year:
+            console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{'、'.join(done.not_last_year)}")
+
+
+@app.command("consolidate")
+def consolidate_command(
+    inputs: List[Path] = typer.Argument(..., help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
+    year: int = typer.Option(..., "--year", help="汇总年度，例如 2025"),
+    output: Path = typer.Option(..., "-o", "--output", help="汇总工作簿（.xlsx）"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单：核对已报送、未报送"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
+    format: Optional[str] = typer.Option(None, "--format", help="汇总格式：2021（默认）或 2019"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（默认取输出文件名）"),
+    level: Optional[str] = typer.Option(None, "--level", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
+    long: Optional[Path] = typer.Option(None, "--long", help="另存各单位数字的长表（.csv 或 .parquet）"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+):
+    """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
+    全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
+    import datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit.consolidate import consolidate
+    from toolkit.files import OutputExists, atomic_write, check_writable
+    from toolkit.long_table import SUFFIXES, write_long
+    from toolkit.submissions import input_files, read_submissions
+    from toolkit.workbook.summary import summary_bytes
+
+    version = _version(format)
+    if output.suffix.lower() != ".xlsx":
+        _fail(f"汇总工作簿应为 .xlsx 文件：{output.name}")
+    if long is not None and long.suffix.lower() not in SUFFIXES:
+        _fail(f"长表文件应为 .csv 或 .parquet：{long.name}")
+    if level is not None and level not in common().summary_levels:
+        _fail(f"汇总层级“{level}”不在可选项中：{'、'.join(common().summary_levels)}")
+    try:
+        for path in (output, long):
+            if path is not None:
+                check_writable(path, force)
+    except OutputExists as exc:
+        _fail(str(exc))
+    units = _read_roster(roster)
+    last_year = _read_last_year(previous, year)
+    found = input_files(inputs, exclude=[p for p in (output, previous, long) if p is not None])
+    for path in found.missing:
+        err.print(f"[yellow]找不到：[/]{path}")
+    if found.skipped:
+        err.print(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）")
+    if not found.files:
+        _fail("没有找到要汇总的工作簿（.xlsx/.xlsm）")
+    with Progress(TextColumn("读取并校验"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, auto_refresh=False, transient=True) as bar:
+        task = bar.add_task("", total=len(found.files))
+        submissions = read_submissions(
+            found.files, version, last_year.units if last_year else None, jobs,
+            progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0))
+    result = consolidate(submissions, year, version, unit=unit or output.stem, level=level, roster=units,
+                         date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
+    try:
+        atomic_write(output, summary_bytes(result), force)
+        if long is not None:
+            write_long(long, result, force)
+    except OutputExists as exc:
+        _fail(str(exc))
+    from toolkit.console import print_consolidation
+    print_consolidation(console, result, output, long)
+    raise typer.Exit(EXIT_OK if result.complete else EXIT_ERRORS)
 
 
 @app.command("import")

@@ -74,16 +74,25 @@ def test_check_json_and_previous_year(tmp_path, templates):
     assert run("check", this_file, "--json").returncode == 0  # without last year, no cross-year rule
 
 
-def test_demo_writes_and_checks_the_sample(tmp_path):
+def test_demo_runs_the_county_job_on_the_sample(tmp_path):
     done = run("demo", "-o", tmp_path / "demo")
     assert done.returncode == 0, done.stderr
-    assert "泽曲镇" in done.stdout and "T3-BALANCE" in done.stdout
-    files = sorted(p.name for p in (tmp_path / "demo").iterdir())
-    assert "泽曲镇 2022年报.xlsx" in files and len(files) >= 4
-    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "demo").iterdir()}
-    again = run("demo", "-o", tmp_path / "demo")
+    out = done.stdout
+    assert "共 5 个文件 = 汇总 4 个 + 未汇总 1 个" in out
+    assert "未报送（1 个）：西山乡" in out and "十七" in out  # 县教育局's mistyped figure: not summed
+    assert "泽曲镇" in out and "T3-BALANCE" in out  # the real township's imbalance, summed and named
+    assert "一、本年新收政府信息公开申请数量" in out
+    demo = tmp_path / "demo"
+    assert sorted(p.name for p in demo.iterdir()) == sorted(["单位名单.xlsx", "分发", "报送", "示例县2022年汇总.xlsx"])
+    assert len(list((demo / "分发").iterdir())) == 6 and "泽曲镇 2022年报.xlsx" in os.listdir(demo / "报送")
+    from toolkit.workbook.reader import read_workbook
+    summary = read_workbook(demo / "示例县2022年汇总.xlsx").report
+    assert (summary.unit, summary.level) == ("示例县", "县级汇总")
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in demo.rglob("*") if p.is_file()}
+    again = run("demo", "-o", demo)
     assert again.returncode == 2 and "已存在" in again.stderr
-    assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "demo").iterdir()}
+    assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in demo.rglob("*") if p.is_file()}
+    assert run("demo", "-o", demo, "--force").returncode == 0
 
 
 def test_help_and_usage_errors_are_in_chinese():
@@ -93,7 +102,8 @@ def test_help_and_usage_errors_are_in_chinese():
     assert missing.returncode == 2 and "缺少参数" in missing.stderr
 
 
-@pytest.mark.parametrize("module", ["toolkit.rules", "toolkit.checking", "toolkit.workbook.reader"])
+@pytest.mark.parametrize("module", ["toolkit.rules", "toolkit.checking", "toolkit.workbook.reader", "toolkit.roster",
+                                    "toolkit.consolidate", "toolkit.submissions", "toolkit.workbook.details"])
 def test_the_core_and_the_check_path_import_no_pandas_or_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")

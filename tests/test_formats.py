@@ -113,3 +113,31 @@ def test_parts_in_official_order():
         assert headings == ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
                             "六、其他需要报告的事项"]
+
+
+def test_mixed_format_maps_cover_tables_three_and_four_cell_by_cell():
+    from toolkit.formats import cell_map
+    for source, target in (("2019", "2021"), ("2021", "2019")):
+        m = cell_map(source, target)
+        src, dst = get_format(source), get_format(target)
+        for cid, to in m.cells.items():
+            assert src.cells[cid].table == dst.cells[to].table
+            assert src.cells[cid].column.id == dst.cells[to].column.id  # the same column, always
+        # every cell of tables 三 and 四 goes somewhere; what does not is table 二 only
+        assert all(cid.startswith("t2.") for cid in m.unmapped)
+        assert {c for c in src.cells if c.startswith(("t3.", "t4."))} <= set(m.cells)
+    forward = cell_map("2019", "2021")
+    assert forward.cells["t3.result.other.natural"] == "t3.result.other.other.natural"
+    assert forward.cells["t2.licensing.decisions"] == "t2.licensing.decisions"
+    assert "t2.rules.new_made" in forward.unmapped and "t2.fees.amount" in forward.uncovered
+    assert forward.describe() == ["2019年版表三“（六）其他处理”行（各列）计入2021年版表三“（六）其他处理 3.其他”行（各列）"]
+    backward = cell_map("2021", "2019")
+    assert {backward.cells[f"t3.result.other.{r}.total"] for r in ("overdue_correction", "overdue_fee", "other")} \
+        == {"t3.result.other.total"}
+    assert cell_map("2021", "2021").cells == {c: c for c in get_format("2021").cells}
+
+
+def test_every_unit_level_has_a_summary_level():
+    c = common()
+    assert set(c.summary_of) == set(c.all_levels) - {c.summary_levels[-1]}
+    assert set(c.summary_of.values()) <= set(c.summary_levels)

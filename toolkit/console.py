@@ -52,3 +52,37 @@ def checked_json(files: list[CheckedFile]) -> str:
         out.append(item)
     return json.dumps({"files": out}, ensure_ascii=False, indent=1)
 
+
+
+def print_consolidation(console: Console, c, output, long=None) -> None:
+    """The end of `xxgk consolidate`: where the summary is, the accounts, what was not summed and
+    why, who is missing, who has errors, and the headline figures."""
+    from toolkit.consolidate import REJECTED, headline, summary_lines
+    from toolkit.model import show_number
+
+    console.print(f"[bold]已写入汇总工作簿：[/]{output}" + (f"；长表：{long}" if long else ""))
+    lines = summary_lines(c)
+    console.print(f"[bold]{lines[1]}[/]")
+    for line in lines[2:]:
+        console.print(line)
+    rejected = [f for f in c.files if f.status == REJECTED]
+    if rejected:
+        table = Table("文件", "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
+        table.columns[2].overflow = "fold"
+        for f in rejected:
+            table.add_row(f.submission.name, f.submission.unit, f.reason)
+        console.print(table)
+    if c.missing:
+        console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{'、'.join(u.name for u in c.missing)}")
+    with_errors = [s for s in c.accepted if s.errors]
+    if with_errors:
+        console.print("[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“校验结果”表）：")
+        for s in with_errors:
+            codes = sorted({f.code for f in s.findings if f.severity == ERROR})
+            console.print(f"  {s.unit}：错误 {s.errors} 个（{'、'.join(codes)}）")
+            for f in [f for f in s.findings if f.severity == ERROR][:3]:
+                console.print(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}")
+    table = Table("主要数字", "汇总", title=f"{c.unit} {c.year}年度汇总（{len(c.accepted)}个单位）")
+    for label, value in headline(c):
+        table.add_row(label, show_number(value))
+    console.print(table)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -20,13 +21,22 @@ def check_writable(path: Path, force: bool = False) -> None:
 def atomic_write(path, data: bytes, force: bool = False) -> Path:
     """Write `data` to `path` through a temporary file in the same folder and a rename, so a reader
     never sees a partial file and a crash leaves the old file (if any) as it was."""
+    with atomic_stream(path, force) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_stream(path, force: bool = False):
+    """A binary file to write `path` through, piece by piece, with atomic_write's guarantees: the
+    file appears whole when the block ends, and not at all if it fails."""
     path = Path(path)
     check_writable(path, force)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         if not force and path.exists():  # appeared meanwhile
@@ -35,4 +45,3 @@ def atomic_write(path, data: bytes, force: bool = False) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path

@@ -31,17 +31,19 @@ class Values:
         return cid in self.fmt.cells
 
     def __getitem__(self, cid: str) -> Number:
-        if cid in self.reported:
-            return self.reported[cid]
+        value = self.reported.get(cid)
+        if value is not None:
+            return value
         if cid in self._formulas:
             return self.computed(cid)
         return 0
 
     def computed(self, total_id: str) -> Number:
         """What a total cell's formula gives."""
-        if total_id not in self._computed:
-            self._computed[total_id] = _sum(self, self._formulas[total_id].computed)
-        return self._computed[total_id]
+        value = self._computed.get(total_id)
+        if value is None:
+            value = self._computed[total_id] = _sum(self, self._formulas[total_id].computed)
+        return value
 
 
 class Baseline:
@@ -58,7 +60,10 @@ class Baseline:
 
 
 def _sum(values: Values, terms) -> Number:
-    return _tidy(sum(t.sign * values[t.cell] for t in terms))
+    out = 0
+    for t in terms:
+        out += t.sign * values[t.cell]
+    return _tidy(out)
 
 
 def _tidy(total: Number) -> Number:
@@ -101,7 +106,10 @@ def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | Ba
             return None  # last year's format has no such cell (2019 → 2021), or it was not kept
 
     def total(terms):
-        return _tidy(sum(t.sign * (last_year if t.previous else values)[t.cell] for t in terms))
+        out = 0
+        for t in terms:
+            out += t.sign * (last_year if t.previous else values)[t.cell]
+        return _tidy(out)
 
     reported, computed = total(rel.reported), total(rel.computed)
     if abs(reported - computed) <= TOLERANCE:
@@ -183,7 +191,7 @@ def _value_rules(report: Report, fmt: Format) -> list[Finding]:
     out = []
     for cid, v in report.values.items():
         cell = fmt.cells.get(cid)
-        if cell is None:
+        if cell is None or (type(v) is int and v >= 0):  # no value rule can fault a whole number >= 0
             continue
         kind = kinds[cell.kind]
         for rule in common().value_rules:

@@ -10,7 +10,7 @@ import fnmatch
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 VERSIONS = ("2021", "2019")
@@ -98,11 +98,11 @@ class Relation:
     computed: tuple[Term, ...]
     names: dict = field(default_factory=dict, hash=False, compare=False)
 
-    @property
+    @cached_property
     def uses_previous(self) -> bool:
         return any(t.previous for t in self.reported + self.computed)
 
-    @property
+    @cached_property
     def marked(self) -> tuple[str, ...]:
         """The current-year cells a finding of this relation flags."""
         terms = self.reported if self.rule.mark == "reported" else self.computed + self.reported
@@ -186,6 +186,8 @@ class Common:
     fills: dict  # entry, total, label -> RRGGBB
     buttons: tuple[Button, ...]
     xlwings_conf: dict  # sheet, note, settings [[key, value], ...]
+    summary_of: dict = field(default_factory=dict)  # unit level -> the level of a summary of such units
+    summary_sheets: dict = field(default_factory=dict)  # submissions, details, charts
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -204,6 +206,7 @@ class Format:
     relations: tuple[Relation, ...]
     level_rules: tuple[Rule, ...]
     text_rules: tuple[TextRule, ...] = ()
+    maps: dict = field(default_factory=dict, hash=False, compare=False)  # target version -> raw [maps.*]
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -272,6 +275,8 @@ def common() -> Common:
         fills=dict(raw["fills"]),
         buttons=tuple(Button(**b) for b in raw["buttons"]),
         xlwings_conf=dict(raw["xlwings_conf"]),
+        summary_of=dict(raw["summary_of"]),
+        summary_sheets=dict(raw["summary_sheets"]),
     )
 
 
@@ -310,7 +315,7 @@ def get_format(version: str | None = None) -> Format:
     years = (raw["first_year"], raw.get("last_year"))
     text_rules = tuple(_text_rule(r, cells, parts, version) for r in raw.get("text_rules", ()))
     return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
-                  text_rules)
+                  text_rules, maps=raw.get("maps", {}))
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
@@ -407,3 +412,58 @@ def _rules(raw_rules: list, tables, cells: dict, version: str):
 def match_cells(fmt: Format, pattern: str) -> list[str]:
     """Cell ids matching a shell-style pattern, e.g. "t3.result.*.total"."""
     return [c for c in fmt.cells if fnmatch.fnmatchcase(c, pattern)]
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """How the figures of one format version enter a report of another (see `[maps]` in the TOML)."""
+
+    source: str
+    target: str
+    cells: dict  # source cell id -> target cell id; several may go to one
+    unmapped: tuple[str, ...]  # source cells that go nowhere
+    uncovered: tuple[str, ...]  # target cells that no source cell goes to
+    moved: tuple[tuple[str, str], ...]  # (source pattern, target pattern) of the non-identical moves
+
+    def describe(self) -> list[str]:
+        """The non-identical moves in words, e.g. 2019年版表三“（六）其他处理”行（各列）计入2021年版表三“…”行."""
+        src, dst = get_format(self.source), get_format(self.target)
+        return [f"{self.source}年版{_pattern_label(src, a)}计入{self.target}年版{_pattern_label(dst, b)}"
+                for a, b in self.moved]
+
+
+@cache
+def cell_map(source: str, target: str) -> CellMap:
+    src, dst = get_format(source), get_format(target)
+    if source == target:
+        return CellMap(source, target, {c: c for c in src.cells}, (), (), ())
+    spec = src.maps.get(target)
+    if spec is None:
+        raise FormatError(f"{source}.toml has no [maps.{target}]")
+    cells = {}
+    for pattern in spec.get("same", []):
+        for cid in match_cells(src, pattern):
+            if cid in dst.cells:
+                cells[cid] = cid
+    columns = [c.id for c in src.table("t3").columns]
+    for a, b in spec.get("cells", {}).items():
+        pairs = [(a.format(col=col), b.format(col=col)) for col in columns] if "{col}" in a else [(a, b)]
+        for from_id, to_id in pairs:
+            if from_id not in src.cells or to_id not in dst.cells:
+                raise FormatError(f"[maps.{target}] in {source}.toml: unknown cell {from_id} or {to_id}")
+            cells[from_id] = to_id
+    reached = set(cells.values())
+    return CellMap(source, target, cells,
+                   tuple(c for c in src.cells if c not in cells),
+                   tuple(c for c in dst.cells if c not in reached),
+                   tuple(spec.get("cells", {}).items()))
+
+
+def _pattern_label(fmt: Format, pattern: str) -> str:
+    if "{col}" not in pattern:
+        return fmt.cells[pattern].label
+    table_id, row_id = pattern.split(".", 1)
+    row_id = row_id.removesuffix(".{col}")
+    table = fmt.table(table_id)
+    row = next(r for r in table.rows if r.id == row_id)
+    return f"{table.short}“{row.name}”行（各列）"

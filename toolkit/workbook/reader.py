@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.formats import VERSIONS, common, get_format
@@ -116,6 +117,7 @@ def wrong_label(cells: dict, table_sheet) -> tuple[str, str, object] | None:
         if lab.text and _normal(found) != _normal(lab.text):
             return a1(lab.row, lab.col), lab.text, found
     return None
+_a1 = lru_cache(maxsize=4096)(a1)
 
 
 def _normal(text) -> str:
@@ -204,7 +206,7 @@ class _Reader:
                 if checked[sheet]:
                     where[cid] = (sheet, row, col)
         for cid, (sheet, row, col) in where.items():
-            self.positions[cid] = (sheet, a1(row, col))
+            self.positions[cid] = (sheet, _a1(row, col))
         return where
 
     def _sheet_usable(self, sheet_name: str, layout: WorkbookLayout) -> bool:
@@ -285,11 +287,19 @@ class _Reader:
         kinds = common().kinds
         blanks: dict[str, list[str]] = {}
         blank_totals: dict[str, list[str]] = {}
+        sheets = {}
         for cid, cell in fmt.cells.items():
-            if cid not in where:
+            place = where.get(cid)
+            if place is None:
+                continue
+            cells = sheets.get(place[0])
+            if cells is None:
+                cells = sheets[place[0]] = self.book.cells(place[0])
+            raw = cells.get(place[1:])
+            if raw is not None and type(raw.value) is int:  # the usual case, as parse_value would read it
+                report.values[cid] = raw.value
                 continue
             sheet, address = self.positions[cid]
-            raw = self._raw(where, cid)
             if raw is not None and raw.formula and raw.value is None:
                 if not cell.total:
                     self.add("R-UNCALCULATED", f"{sheet}!{address}（{cell.label}）的公式没有计算结果，"

@@ -1,33 +1,54 @@
 """A small, fast reader of .xlsx/.xlsm files: sheet names, defined names and cell values.
 
-It reads the package's XML directly (safely, with defusedxml), so it is quick and needs no
-spreadsheet library.  It copes with what Excel, WPS and LibreOffice write: shared strings, inline
-strings, formula cells with their cached values (and openpyxl's formulas that have none), rich text,
-cells without an `r` attribute.  Macros are never run; they are not even read.
+It reads the package's XML directly, so it is quick and needs no spreadsheet library.  It copes with
+what Excel, WPS and LibreOffice write: shared strings, inline strings, formula cells with their cached
+values (and openpyxl's formulas that have none), rich text, cells without an `r` attribute.  Macros
+are never run; they are not even read.
+
+Two parsers give the same answer.  The scanner (regular expressions over the bytes) reads the XML as
+Excel, WPS, LibreOffice and openpyxl write it — every cell `<c r="A1" ...>`, unprefixed elements —
+and decodes a cell only when it is asked for; it expands no entity but the predefined and numeric
+ones, so it is as safe as defusedxml.  Anything else (namespace prefixes, cells without `r`, single
+quotes) goes to the tree parser (defusedxml), which reads any well-formed part.
 """
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import NamedTuple
 
 from defusedxml import ElementTree
 
-from toolkit.layout import parse_a1
+from toolkit.layout import column_letter, parse_a1
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SINGLE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
+# The scanner's patterns (bytes).
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>([^<]*(?:<(?!/c>)[^<]*)*)</c>)')
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_STRING_ITEM = re.compile(rb"<si(?:\s[^>]*)?(?:/>|>(.*?)</si>)", re.S)
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_WB_SHEET = re.compile(rb"<sheet\s([^>]*?)/?>")
+_WB_NAME = re.compile(rb"<definedName\s([^>]*)>([^<]*)</definedName>")
+_WB_PR = re.compile(rb"<workbookPr\s([^>]*?)/?>")
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_R_NAMESPACE = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
 
 class XlsxError(Exception):
     """The file is not a workbook this reader can open; the message says why, in Chinese."""
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
     value: object  # None, str, int, float, bool; an error value such as "#VALUE!" is a str
     formula: bool = False  # the cell holds a formula (value is its cached result, None if never calculated)
 
@@ -41,6 +62,9 @@ class XlsxBook:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise XlsxError(f"无法打开：不是有效的 Excel 工作簿（.xlsx/.xlsm）（{exc}）") from exc
         self._names = names
+        self._shared: _SharedStrings | None = None
+        self._shared_path = None
+        self._sheets: dict[str, Mapping] = {}
         try:
             self._workbook_path = self._office_document()
             self._load_workbook()
@@ -50,8 +74,6 @@ class XlsxBook:
         except Exception as exc:  # a damaged package: any parse error means the same to the user
             self.close()
             raise XlsxError(f"无法读取：工作簿结构已损坏（{type(exc).__name__}: {exc}）") from exc
-        self._shared: list[str] | None = None
-        self._sheets: dict[str, dict] = {}
 
     def close(self):
         self._zip.close()
@@ -77,89 +99,322 @@ class XlsxBook:
             if "xl/workbook.xml" in self._names:
                 return "xl/workbook.xml"
             raise XlsxError("无法打开：不是 Excel 工作簿（缺少 xl/workbook.xml）")
-        root = ElementTree.fromstring(self._read("_rels/.rels"))
-        for rel in root.iter(f"{_PKG_REL}Relationship"):
+        for rel in _relationships(self._read("_rels/.rels")):
             if rel.get("Type", "").endswith("/officeDocument"):
-                return rel.get("Target").lstrip("/")
+                return rel["Target"].lstrip("/")
         raise XlsxError("无法打开：不是 Excel 工作簿（找不到工作簿部件）")
 
     def _load_workbook(self):
         base = posixpath.dirname(self._workbook_path)
         rels_path = posixpath.join(base, "_rels", posixpath.basename(self._workbook_path) + ".rels")
         targets = {}
-        for rel in ElementTree.fromstring(self._read(rels_path)).iter(f"{_PKG_REL}Relationship"):
-            target = rel.get("Target")
+        for rel in _relationships(self._read(rels_path)):
+            target = rel.get("Target", "")
             targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join(base, target))
             if rel.get("Type", "").endswith("/sharedStrings"):
                 self._shared_path = targets[rel.get("Id")]
-        root = ElementTree.fromstring(self._read(self._workbook_path))
-        pr = root.find(f"{_NS}workbookPr")
-        self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-        self.sheet_paths = {}
-        for sheet in root.iter(f"{_NS}sheet"):
-            self.sheet_paths[sheet.get("name")] = targets.get(sheet.get(f"{_REL_NS}id"))
+        data = self._read(self._workbook_path)
+        parts = _scan_workbook(data)
+        if parts is None:
+            parts = _parse_workbook_tree(data)
+        self.date1904, sheets, names = parts
+        self.sheet_paths = {name: targets.get(rid) for name, rid in sheets}
         self.sheet_names = list(self.sheet_paths)
-        self.defined_names = {}  # name -> (sheet, row, col), single-cell workbook-level names only
-        for dn in root.iter(f"{_NS}definedName"):
-            if dn.get("localSheetId") is not None:
-                continue
-            m = _SINGLE_CELL.match((dn.text or "").strip())
-            if m:
-                sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-                self.defined_names[dn.get("name")] = (sheet, int(m.group(4)), parse_a1(m.group(3) + "1")[1])
+        # name -> (sheet, row, col), single-cell workbook-level names only
+        self.defined_names = dict(_single_cell_names(tuple(names)))
 
-    def _shared_strings(self) -> list[str]:
+    def _shared_strings(self) -> "_SharedStrings":
         if self._shared is None:
-            path = getattr(self, "_shared_path", None)
-            self._shared = []
-            if path and path in self._names:
-                for si in ElementTree.fromstring(self._read(path)).iter(f"{_NS}si"):
-                    self._shared.append(_text_of(si))
+            path = self._shared_path
+            data = self._read(path) if path and path in self._names else b""
+            self._shared = _SharedStrings(data)
         return self._shared
 
-    def cells(self, sheet: str) -> dict[tuple[int, int], RawCell]:
-        """Every non-empty cell of a sheet by (row, col)."""
+    def cells(self, sheet: str) -> Mapping:
+        """Every non-empty cell of a sheet, as a mapping (row, col) -> RawCell."""
         if sheet not in self._sheets:
             path = self.sheet_paths.get(sheet)
             if path is None:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
-            self._sheets[sheet] = self._parse_sheet(self._read(path))
+            xml = self._read(path)
+            try:
+                scanned = _scan_sheet(xml, self._shared_strings)
+                self._sheets[sheet] = scanned if scanned is not None else _parse_sheet_tree(
+                    xml, self._shared_strings)
+            except XlsxError:
+                raise
+            except Exception as exc:
+                raise XlsxError(f"无法读取：工作表“{sheet}”已损坏（{type(exc).__name__}: {exc}）") from exc
         return self._sheets[sheet]
 
-    def _parse_sheet(self, xml: bytes) -> dict:
-        out = {}
-        shared = None
-        for row in ElementTree.fromstring(xml).iter(f"{_NS}row"):
-            r = int(row.get("r", 0)) or (max((k[0] for k in out), default=0) + 1)
-            col = 0
-            for c in row.iter(f"{_NS}c"):
-                ref = c.get("r")
-                col = parse_a1(ref)[1] if ref else col + 1
-                t = c.get("t", "n")
-                f = c.find(f"{_NS}f")
+
+# --- the scanner --------------------------------------------------------------------------------
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "\r" in text:  # XML normalises line ends in text content
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def _entity(m) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _ENTITIES[name]
+
+
+def _string_text(raw: bytes | None) -> str:
+    """The text of a string item (<si> or <is>): its <t>, or its rich-text runs, without phonetic runs."""
+    if not raw:
+        return ""
+    if b"<rPh" in raw:
+        raw = _PHONETIC.sub(b"", raw)
+    return "".join(_unescape(t) for t in _TEXT.findall(raw))
+
+
+def _attributes(raw: bytes) -> dict[str, str]:
+    return {k.decode(): _unescape(v) for k, v in _ATTRIBUTE.findall(raw)}
+
+
+class _SharedStrings:
+    """The shared-strings table, each item decoded when first asked for."""
+
+    def __init__(self, data: bytes):
+        self._items = _STRING_ITEM.findall(data) if data else []
+        if data and b"<sst" not in data or len(self._items) != data.count(b"<si"):
+            self._items = [_text_of(si) for si in ElementTree.fromstring(data).iter(f"{_NS}si")]
+            self._decoded = self._items
+        else:
+            self._decoded = [None] * len(self._items)
+
+    def __getitem__(self, index: int) -> str:
+        text = self._decoded[index]
+        if text is None:
+            text = self._decoded[index] = _string_text(self._items[index])
+        return text
+
+
+@lru_cache(maxsize=16)
+def _single_cell_names(names: tuple) -> tuple:
+    out = []
+    for name, local, text in names:
+        if local is not None:
+            continue
+        m = _SINGLE_CELL.match(text.strip())
+        if m:
+            sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+            out.append((name, (sheet, int(m.group(4)), _column_number(m.group(3)))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def _column_number(letters: str) -> int:
+    return parse_a1(letters + "1")[1]
+
+
+_EMPTY = RawCell(None)  # a cell element with neither value nor formula: as if absent
+# Decoded cells by their XML (attributes, body): workbooks made from one template repeat the same
+# cells — labels, styles, small numbers — so most cells are decoded once per process.
+_DECODED: dict[tuple[bytes, bytes], RawCell] = {}
+_DECODED_LIMIT = 50_000
+
+
+class _ScannedSheet(Mapping):
+    """A worksheet's cells, each found and decoded when asked for.
+
+    A cell is looked for after the last one found (readers ask in row order, as cells are stored),
+    then from the start, with a fast substring search; so a reader asking for 200 of a sheet's 1,000
+    cells never touches the other 800."""
+
+    def __init__(self, xml: bytes, start: int, end: int, shared):
+        self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
+        self._shared = shared
+        self._cursor = start
+
+    def get(self, key, default=None):
+        needle = _needle(*key)
+        data = self._xml
+        at = data.find(needle, self._cursor, self._end)
+        if at < 0:
+            at = data.find(needle, self._start, min(self._cursor + len(needle), self._end))
+            if at < 0:
+                return default
+        # the element: <c r="D5" attrs/> or <c r="D5" attrs>body</c> (no ">" in cell attributes)
+        gt = data.find(b">", at + len(needle), self._end)
+        if gt < 0:
+            raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+        if data[gt - 1] == 47:  # "/"
+            item = (data[at + len(needle):gt - 1], None)
+            self._cursor = gt + 1
+        else:
+            close = data.find(b"</c>", gt, self._end)
+            if close < 0:
+                raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+            item = (data[at + len(needle):gt], data[gt + 1:close])
+            self._cursor = close + 4
+        cell = _DECODED.get(item)
+        if cell is None:
+            cell = _decode_cell(*item, self._shared)
+            if b' t="s"' not in item[0]:  # the same XML is the same cell in any workbook, but for shared strings
+                if len(_DECODED) >= _DECODED_LIMIT:
+                    _DECODED.clear()
+                _DECODED[item] = cell
+        return default if cell is _EMPTY else cell
+
+    def __getitem__(self, key):
+        cell = self.get(key)
+        if cell is None:
+            raise KeyError(key)
+        return cell
+
+    def __iter__(self):
+        for ref, attrs, body in _CELL.findall(self._xml, self._start, self._end):
+            if _decode_cell(attrs, body, self._shared) is not _EMPTY:
+                yield parse_a1(ref.decode())
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def __bool__(self):
+        return any(True for _ in self)
+
+
+@lru_cache(maxsize=8192)
+def _needle(row: int, col: int) -> bytes:
+    return f'<c r="{column_letter(col)}{row}"'.encode()
+
+
+def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
+    t = b"n"
+    at = attrs.find(b' t="')
+    if at >= 0:
+        t = attrs[at + 4:attrs.find(b'"', at + 4)]
+    formula = bool(body) and b"<f" in body
+    if t == b"inlineStr":
+        value = _string_text(body) if body and b"<is" in body else None
+    else:
+        if body and body.startswith(b"<v>") and body.endswith(b"</v>") and b"<" not in body[3:-4]:
+            text = body[3:-4]  # the usual <v>17</v>
+        else:
+            v = _VALUE.search(body) if body else None
+            text = v.group(1) if v else None
+        if t == b"n" and text:
+            num = float(text)
+            value = int(num) if num.is_integer() else num
+        else:
+            value = _typed_value(t.decode(), _unescape(text) if text else None, shared)
+    if value is None and not formula:
+        return _EMPTY
+    return RawCell(value, formula)
+
+
+def _typed_value(t: str, text: str | None, shared):
+    if text is None:
+        return None
+    if t == "s":
+        return shared()[int(text)]
+    if t == "b":
+        return text in ("1", "true")
+    if t == "n":
+        num = float(text)
+        return int(num) if num.is_integer() else num
+    return text  # str (a formula's text result), e (an error such as #VALUE!), d (an ISO date)
+
+
+def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
+    """The cells of a worksheet as Excel, WPS, LibreOffice and openpyxl write it; None if it is
+    written some other way (the tree parser then reads it)."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        return None
+    end = xml.rfind(b"</sheetData>", start)
+    if end < 0:
+        return None  # <sheetData/> (no cells) or a damaged part: the tree parser tells which
+    if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
+        return None  # cells without an r attribute, or r not first (or rich text runs with <color> and the like)
+    return _ScannedSheet(xml, start, end, shared)
+
+
+@lru_cache(maxsize=16)
+def _scan_workbook(data: bytes):
+    """(date1904, [(sheet name, relationship id)], [(defined name, localSheetId, text)]) from
+    workbook.xml as usually written; None otherwise.  Cached: workbooks made from one template have
+    the same workbook.xml, byte for byte."""
+    if not data.lstrip().startswith((b"<?xml", b"<workbook")) or b"<workbook" not in data \
+            or _R_NAMESPACE not in data:
+        return None
+    sheets_at = data.find(b"<sheets")
+    pr = _WB_PR.search(data, 0, sheets_at if sheets_at >= 0 else len(data))
+    date1904 = bool(pr) and _attributes(pr.group(1)).get("date1904") in ("1", "true")
+    sheets = []
+    for raw in _WB_SHEET.findall(data):
+        attrs = _attributes(raw)
+        sheets.append((attrs.get("name"), attrs.get("r:id")))
+    if data.count(b"<sheet ") != len(sheets) or any(n is None or r is None for n, r in sheets):
+        return None
+    start, end = data.find(b"<definedNames>"), data.find(b"</definedNames>")
+    names = _scan_defined_names(data[start:end]) if 0 <= start < end else ()
+    if names is None:
+        return None
+    return date1904, sheets, names
+
+
+@lru_cache(maxsize=16)
+def _scan_defined_names(block: bytes):
+    """The <definedNames> of a workbook as (name, localSheetId, text) items.  Cached: workbooks made
+    from the same template have the same names, byte for byte, and there are some 260 of them."""
+    names = []
+    for raw, text in _WB_NAME.findall(block):
+        attrs = _attributes(raw)
+        if "name" not in attrs:
+            return None
+        names.append((attrs["name"], attrs.get("localSheetId"), _unescape(text)))
+    if block.count(b"<definedName ") != len(names):
+        return None
+    return tuple(names)
+
+
+# --- the tree parser --------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def _relationships(data: bytes) -> tuple:
+    """Cached: workbooks made from one template have the same relationship parts, byte for byte."""
+    return tuple(dict(rel.attrib) for rel in ElementTree.fromstring(data).iter(f"{_PKG_REL}Relationship"))
+
+
+def _parse_workbook_tree(data: bytes):
+    root = ElementTree.fromstring(data)
+    pr = root.find(f"{_NS}workbookPr")
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheets = [(s.get("name"), s.get(f"{_REL_NS}id")) for s in root.iter(f"{_NS}sheet")]
+    names = [(dn.get("name"), dn.get("localSheetId"), dn.text or "") for dn in root.iter(f"{_NS}definedName")]
+    return date1904, sheets, names
+
+
+def _parse_sheet_tree(xml: bytes, shared) -> dict:
+    out = {}
+    for row in ElementTree.fromstring(xml).iter(f"{_NS}row"):
+        r = int(row.get("r", 0)) or (max((k[0] for k in out), default=0) + 1)
+        col = 0
+        for c in row.iter(f"{_NS}c"):
+            ref = c.get("r")
+            col = parse_a1(ref)[1] if ref else col + 1
+            t = c.get("t", "n")
+            f = c.find(f"{_NS}f")
+            if t == "inlineStr":
+                is_ = c.find(f"{_NS}is")
+                value = _text_of(is_) if is_ is not None else None
+            else:
                 v = c.find(f"{_NS}v")
-                text = v.text if v is not None else None
-                if t == "inlineStr":
-                    is_ = c.find(f"{_NS}is")
-                    value = _text_of(is_) if is_ is not None else None
-                elif text is None:
-                    value = None
-                elif t == "s":
-                    if shared is None:
-                        shared = self._shared_strings()
-                    value = shared[int(text)]
-                elif t in ("str", "e"):
-                    value = text
-                elif t == "b":
-                    value = text in ("1", "true")
-                else:
-                    num = float(text)
-                    value = int(num) if num.is_integer() else num
-                if value is None and f is None:
-                    continue
-                out[(r, col)] = RawCell(value, f is not None)
-        return out
+                value = _typed_value(t, v.text if v is not None else None, shared)
+            if value is None and f is None:
+                continue
+            out[(r, col)] = RawCell(value, f is not None)
+    return out
 
 
 def _text_of(node) -> str:

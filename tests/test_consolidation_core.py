@@ -1,0 +1,65 @@
+"""The consolidation's decisions on their own (pure core, Submissions made by hand), and the atomic
+writing every output goes through."""
+import pytest
+
+from toolkit.consolidate import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
+from toolkit.files import OutputExists, atomic_stream
+from toolkit.roster import Roster, RosterUnit
+
+
+def unit(name, path, date="", modified=0.0, level="乡镇", year=2025, value=1):
+    values = tuple(value for _ in summary_cells("2021"))
+    return Submission(path, modified, unit=name, level=level, year=year, format="2021", date=date, values=values)
+
+
+def test_the_later_date_counts_then_the_later_file():
+    subs = [unit("东河镇", "a.xlsx", "2026-01-10", modified=5, value=1),
+            unit("东河镇", "b.xlsx", "2026-01-12", modified=1, value=2),
+            unit("东 河镇", "c.xlsx", "2026-01-12", modified=3, value=3),  # same unit, same date, saved later
+            unit("西山乡", "d.xlsx", value=4)]
+    c = consolidate(subs, 2025, "2021", unit="某县")
+    status = {f.submission.path: (f.status, f.reason) for f in c.files}
+    assert status["c.xlsx"] == (ACCEPTED, "") and status["d.xlsx"][0] == ACCEPTED
+    assert status["a.xlsx"][0] == status["b.xlsx"][0] == REJECTED and "c.xlsx" in status["a.xlsx"][1]
+    assert c.report.values["t3.new.natural"] == 3 + 4
+    assert c.accounting == "共 4 个文件 = 汇总 2 个 + 未汇总 2 个"
+
+
+def test_the_roster_decides_the_order_and_who_is_missing():
+    roster = Roster(None, (RosterUnit("西山乡", "乡镇"), RosterUnit("东河镇", "乡镇"), RosterUnit("南湖镇", "乡镇")))
+    c = consolidate([unit("东河镇", "a.xlsx", level="街道"), unit("西山乡", "b.xlsx"), unit("外县", "x.xlsx")],
+                    2025, "2021", unit="某县", roster=roster)
+    assert [s.unit for s in c.accepted] == ["西山乡", "东河镇"]
+    assert [u.name for u in c.missing] == ["南湖镇"]
+    outcome = {f.submission.path: f for f in c.files}
+    assert outcome["x.xlsx"].status == REJECTED and "不在单位名单上" in outcome["x.xlsx"].reason
+    assert outcome["a.xlsx"].remarks == ("单位层级填为“街道”，名单中为“乡镇”",)
+    assert not c.complete
+
+
+def test_summary_levels():
+    assert summary_level(["乡镇", "县级部门"]) == "县级汇总"
+    assert summary_level(["县级汇总", "市级部门"]) == "市级汇总"
+    assert summary_level(["市级汇总"]) == "省级汇总"
+    assert summary_level([]) == "县级汇总"
+
+
+def test_an_output_is_whole_or_not_there(tmp_path):
+    out = tmp_path / "汇总.xlsx"
+    with pytest.raises(RuntimeError):
+        with atomic_stream(out) as fh:
+            fh.write(b"half of it")
+            raise RuntimeError("the disk is full")
+    assert list(tmp_path.iterdir()) == []
+    out.write_bytes(b"last year's")
+    with pytest.raises(OutputExists):
+        with atomic_stream(out) as fh:
+            fh.write(b"new")
+    with pytest.raises(RuntimeError):
+        with atomic_stream(out, force=True) as fh:
+            fh.write(b"new, half")
+            raise RuntimeError("interrupted")
+    assert out.read_bytes() == b"last year's" and list(tmp_path.iterdir()) == [out]
+    with atomic_stream(out, force=True) as fh:
+        fh.write(b"new")
+    assert out.read_bytes() == b"new"

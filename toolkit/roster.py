@@ -1,0 +1,155 @@
+"""The county's list of units (单位名单): who gets a workbook and who must send one back.
+
+Read from a CSV file (UTF-8 with or without BOM, or GBK/GB18030 as Chinese Excel saves "CSV") or an
+.xlsx workbook, with a header row naming the columns 单位名称, 单位层级 and, optionally, 单位代码 and
+联系人.  Every bad row is reported at once, naming the file, the row and the column.  Pure Python:
+the .xlsx is read with the toolkit's own reader.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from toolkit.formats import common
+
+NAME, LEVEL, CODE, CONTACT = "单位名称", "单位层级", "单位代码", "联系人"
+COLUMNS = (NAME, LEVEL, CODE, CONTACT)
+REQUIRED = (NAME, LEVEL)
+SHEET = "单位名单"
+HEADER_SEARCH_ROWS = 10  # a title may stand above the header row
+
+
+@dataclass(frozen=True)
+class RosterUnit:
+    name: str
+    level: str
+    code: str = ""
+    contact: str = ""
+    row: int = 0  # where it stands in the roster file
+
+    @property
+    def key(self) -> str:
+        return unit_key(self.name)
+
+
+@dataclass
+class Roster:
+    path: Path | None
+    units: tuple[RosterUnit, ...]
+
+    def find(self, name: str) -> RosterUnit | None:
+        return self._by_key.get(unit_key(name))
+
+    @cached_property
+    def _by_key(self) -> dict:
+        return {u.key: u for u in self.units}
+
+
+class RosterError(ValueError):
+    """The roster cannot be used; the message (Chinese) lists every problem with file, row and column."""
+
+
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+
+
+def unit_key(name: str) -> str:
+    """How unit names are matched: spaces ignored, half-width brackets taken as full-width
+    (“县委(县政府)办公室” is “县委（县政府）办公室”)."""
+    return _SPACES.sub("", str(name or "")).replace("(", "（").replace(")", "）")
+
+
+def read_roster(path) -> Roster:
+    path = Path(path)
+    if not path.exists():
+        raise RosterError(f"单位名单“{path}”不存在")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _workbook_rows(path)
+    else:
+        raise RosterError(f"单位名单“{path.name}”应为 .xlsx 或 .csv 文件")
+    return _roster(path, rows)
+
+
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise RosterError(f"单位名单“{path.name}”的文字编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
+
+
+def _workbook_rows(path: Path) -> list[tuple[int, list[str]]]:
+    from toolkit.workbook.xlsx import XlsxBook, XlsxError
+
+    try:
+        with XlsxBook(path) as book:
+            sheet = SHEET if SHEET in book.sheet_paths else book.sheet_names[0]
+            cells = dict(book.cells(sheet))
+    except (XlsxError, IndexError) as exc:
+        raise RosterError(f"单位名单“{path.name}”无法读取：{exc}") from exc
+    by_row: dict[int, dict[int, object]] = {}
+    for (row, col), raw in cells.items():
+        by_row.setdefault(row, {})[col] = raw.value
+    out = []
+    for row in sorted(by_row):
+        width = max(by_row[row])
+        out.append((row, [_cell_text(by_row[row].get(c)) for c in range(1, width + 1)]))
+    return out
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _roster(path: Path, rows: list[tuple[int, list[str]]]) -> Roster:
+    header = next(((n, cells) for n, cells in rows[:HEADER_SEARCH_ROWS]
+                   if NAME in [unit_key(c) for c in cells]), None)
+    if header is None:
+        raise RosterError(f"单位名单“{path.name}”：前{HEADER_SEARCH_ROWS}行中找不到列名“{NAME}”。"
+                          f"第一行应为列名：{'、'.join(COLUMNS)}（后两列可不填）")
+    header_row, names = header
+    columns = {unit_key(text): i for i, text in enumerate(names) if unit_key(text) in COLUMNS}
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise RosterError(f"单位名单“{path.name}”第{header_row}行：缺少列“{'、'.join(missing)}”")
+    levels = common().all_levels
+    problems, units, seen = [], [], {}
+    for number, cells in rows:
+        if number <= header_row or not any(c.strip() for c in cells):
+            continue
+        value = {c: (cells[i].strip() if i < len(cells) else "") for c, i in columns.items()}
+        where = f"第{number}行"
+        name, level = value[NAME], value[LEVEL]
+        if not name:
+            problems.append(f"{where}“{NAME}”列为空")
+            continue
+        if level not in levels:
+            problems.append(f"{where}“{LEVEL}”列：“{level}”不是可选的单位层级（可选：{'、'.join(levels)}）"
+                            if level else f"{where}“{LEVEL}”列为空（{name}）")
+        if unit_key(name) in seen:
+            problems.append(f"{where}“{NAME}”列：“{name}”与第{seen[unit_key(name)]}行重复")
+            continue
+        seen[unit_key(name)] = number
+        units.append(RosterUnit(name, level, value.get(CODE, ""), value.get(CONTACT, ""), number))
+    if problems:
+        raise RosterError(f"单位名单“{path.name}”有{len(problems)}处问题：\n" + "\n".join(f"  {p}" for p in problems))
+    if not units:
+        raise RosterError(f"单位名单“{path.name}”中没有单位")
+    return Roster(path, tuple(units))

@@ -1,0 +1,287 @@
+"""The summary workbook of a consolidation (汇总工作簿).
+
+It is the standard workbook of the summary's format filled with the summed figures — so it reads,
+checks and consolidates like any unit's workbook — plus the sheets a county office needs:
+报送情况 (every file and every roster unit, with the reasons), 分单位明细 (one row per unit),
+校验结果 (every finding of every unit) and 统计图 (native Excel charts).  openpyxl lays it out; the
+big sheets are streamed (streamed.py).
+"""
+from __future__ import annotations
+
+import io
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill
+
+from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
+                                 summary_lines)
+from toolkit.formats import common, get_format
+from toolkit.layout import column_letter, workbook_layout
+from toolkit.rules import computed_totals
+from toolkit.workbook import details, streamed
+from toolkit.workbook.streamed import Stream, place_samples
+from toolkit.workbook.template import BORDER, CENTER, FONT, LABEL_FILL, LEFT, NUMBER_FORMATS, _a4, build_workbook
+
+TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
+STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
+ID_FONT = Font(name=FONT, size=8, color="808080")
+
+
+def _style(bold=False, fill=None, wrap=False, number_format=None, border=True, size=None, color=None, center=False):
+    out = {"font": Font(name=FONT, bold=bold, size=size, color=color),
+           "alignment": CENTER if center else (LEFT if wrap else Alignment(vertical="center"))}
+    if border:
+        out["border"] = BORDER
+    if fill:
+        out["fill"] = PatternFill("solid", fgColor=fill)
+    if number_format:
+        out["number_format"] = number_format
+    return out
+
+
+def summary_bytes(c: Consolidation) -> bytes:
+    wb = build_workbook(c.version, report=c.report)
+    sheets, extra = common().sheets, common().summary_sheets
+    position = wb.sheetnames.index(sheets["findings"])
+    wb.remove(wb[sheets["findings"]])
+    streams = [
+        _findings_sheet(wb.create_sheet(sheets["findings"], position), c),
+        _submissions_sheet(wb.create_sheet(extra["submissions"]), c),
+        _details_sheet(wb.create_sheet(extra["details"]), c),
+    ]
+    _charts_sheet(wb.create_sheet(extra["charts"]), c)
+    for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
+        _a4(wb[name], landscape)
+    wb[extra["details"]].page_setup.orientation = "landscape"
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = False
+    wb.active = wb.sheetnames.index(extra["submissions"])
+    wb.active.sheet_view.tabSelected = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return streamed.splice(buf.getvalue(), streams, _cached_totals(c))
+
+
+def _cached_totals(c: Consolidation) -> dict:
+    """The totals' values, written beside their formulas."""
+    layout = workbook_layout(c.version)
+    out: dict = {}
+    for cid, value in computed_totals(c.report).items():
+        sheet, ref = layout.address(cid)
+        out.setdefault(sheet, {})[ref] = value
+    return out
+
+
+# --- 校验结果 -------------------------------------------------------------------------------------
+
+def _findings_sheet(ws, c: Consolidation) -> Stream:
+    colors = common().severity_colors
+    titles = ("单位名称", "文件") + common().findings_columns
+    widths = (20, 28, 14, 8, 16, 8, 90, 10, 10)
+    for col, (title, width) in enumerate(zip(titles, widths), start=1):
+        cell = ws.cell(1, col, title)
+        cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
+        ws.column_dimensions[column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    keys = place_samples(ws, 2, {"text": _style(), "wrap": _style(wrap=True), "number": _style(),
+                                 **{sev: _style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
+    items = [(f.submission, finding) for f in c.files for finding in f.submission.findings]
+    ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{max(2, len(items) + 1)}"
+
+    def rows(style):
+        for n, (s, f) in enumerate(items, start=2):
+            lines = streamed.wrapped_lines(f.message, widths[6])
+            yield streamed.row(n, [
+                (1, s.unit or None, style["text"]), (2, s.name, style["text"]), (3, f.code, style["text"]),
+                (4, f.severity, style.get(f.severity, style["text"])), (5, f.sheet, style["text"]),
+                (6, f.address, style["text"]), (7, f.message, style["wrap"]),
+                (8, f.reported, style["number"]), (9, f.computed, style["number"])],
+                LINE_HEIGHT * lines + 3 if lines > 1 else None)
+
+    return Stream(ws.title, 2, keys, rows, max(2, len(items) + 1), len(titles))
+
+
+# --- 报送情况 -------------------------------------------------------------------------------------
+
+FILE_COLUMNS = ("序号", "文件", "单位名称", "单位层级", "报告格式", "填报日期", "状态", "原因或说明", "错误", "提示")
+FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6)
+# The other tables share the columns (and widths): (column, header).
+ROSTER_COLUMNS = ((1, "序号"), (2, "单位名称"), (3, "单位层级"), (4, "单位代码"), (5, "联系人"), (6, "状态"), (8, "文件"))
+UNMAPPED_COLUMNS = ((1, "序号"), (2, "编号"), (3, "单位名称"), (4, "报告格式"), (5, "数值"), (8, "项目（未计入汇总）"))
+LINE_HEIGHT = 15.0
+
+
+def _submissions_sheet(ws, c: Consolidation) -> Stream:
+    for col, width in enumerate(FILE_WIDTHS, start=1):
+        ws.column_dimensions[column_letter(col)].width = width
+    keys = place_samples(ws, 1, {
+        "title": _style(bold=True, size=14, border=False), "line": _style(border=False, wrap=True),
+        "heading": _style(bold=True, border=False, size=12), "header": _style(bold=True, fill="F2F2F2", center=True),
+        "text": _style(), "wrap": _style(wrap=True), "number": _style(),
+        **{status: _style(fill=fill, bold=True) for status, fill in STATUS_FILLS.items()}})
+    body = _submission_rows(c)
+    # The lines on top span the table's width, wrapped, so that the page prints as wide as the table;
+    # rows with wrapped text are given their height (spreadsheet programs do not grow them by themselves).
+    last = column_letter(len(FILE_COLUMNS))
+    merged = [n for n, cells in enumerate(body, start=1) if cells and cells[0][2] == "line"]
+    heights = {n: _height(cells, n in merged) for n, cells in enumerate(body, start=1)}
+
+    def rows(style):
+        for n, cells in enumerate(body, start=1):
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
+
+    return Stream(ws.title, 1, keys, rows, max(1, len(body)), len(FILE_COLUMNS),
+                  merges=tuple(f"A{n}:{last}{n}" for n in merged))
+
+
+def _height(cells, merged: bool) -> float | None:
+    """Points for a row whose wrapped text needs more than one line (about 2 units of width a
+    Chinese character); None for a one-line row."""
+    lines = max([streamed.wrapped_lines(value, sum(FILE_WIDTHS) if merged else FILE_WIDTHS[col - 1])
+                 for col, value, key in cells if key in ("line", "wrap") and value] or [1])
+    return LINE_HEIGHT * lines + 3 if lines > 1 else None
+
+
+def _submission_rows(c: Consolidation) -> list[list[tuple]]:
+    """The sheet's rows as (column, value, style key) cells."""
+    def header(columns):
+        return [(col, title, "header") for col, title in columns]
+
+    out = [[(1, f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
+    out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
+    out += [[], [(1, "一、收到的文件", "heading")], header(enumerate(FILE_COLUMNS, start=1))]
+    for i, f in enumerate(c.files, start=1):
+        s = f.submission
+        note = f.reason or "；".join(f.remarks + _converted(s, c.version))
+        counts = (None, None) if s.unreadable else (s.errors, s.hints)
+        out.append(list(zip(range(1, 11), (i, s.name, s.unit or None, s.level or None, s.format or None,
+                                           s.date or None, f.status, note or None) + counts,
+                            ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number"))))
+    if c.roster is not None:
+        out += [[], [(1, f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
+                header(ROSTER_COLUMNS)]
+        for i, (u, status, files) in enumerate(c.roster_status(), start=1):
+            values = (i, u.name, u.level or None, u.code or None, u.contact or None, status,
+                      "、".join(f.submission.name for f in files) or None)
+            keys = ("number", "text", "text", "text", "text", status, "wrap")
+            out.append([(col, v, k) for (col, _), v, k in zip(ROSTER_COLUMNS, values, keys)])
+    converted = [s for s in c.accepted if s.unmapped]
+    if converted:
+        out += [[], [(1, "三、格式换算：未计入汇总的数字", "heading")], header(UNMAPPED_COLUMNS)]
+        n = 0
+        for s in converted:
+            fmt = get_format(s.format)
+            for cid, value in s.unmapped:
+                n += 1
+                values = (n, cid, s.unit, s.format, value, fmt.cells[cid].label)
+                keys = ("number", "text", "text", "text", "number", "wrap")
+                out.append([(col, v, k) for (col, _), v, k in zip(UNMAPPED_COLUMNS, values, keys)])
+    return out
+
+
+def _converted(s, version: str) -> tuple[str, ...]:
+    if not s.format or s.format == version:
+        return ()
+    note = f"按{s.format}年版格式填报，已换算为{version}年版"
+    if s.unmapped:
+        note += f"；{len(s.unmapped)}项在{version}年版中没有对应项，未计入汇总（见“三、格式换算”）"
+    return (note,)
+
+
+# --- 分单位明细 -----------------------------------------------------------------------------------
+
+def _details_sheet(ws, c: Consolidation) -> Stream:
+    cols = details.columns(c.version)
+    header = _style(bold=True, fill="F2F2F2", center=True)
+    for col, (cid, labels) in enumerate(cols, start=1):
+        ident = ws.cell(details.ID_ROW, col, cid)
+        ident.font = ID_FONT
+        for row, text in zip(details.HEADER_ROWS, labels):
+            cell = ws.cell(row, col, text or None)
+            for name, value in header.items():
+                setattr(cell, name, value)
+        ws.column_dimensions[column_letter(col)].width = 22 if cid in ("info.unit", details.FILE) else 11
+    first_cell = len(details.INFO_COLUMNS) + 1
+    for col in range(1, first_cell):  # info columns: one header over the three header rows
+        ws.merge_cells(start_row=details.HEADER_ROWS[0], start_column=col, end_row=details.HEADER_ROWS[-1],
+                       end_column=col)
+        ws.cell(details.HEADER_ROWS[0], col, cols[col - 1][1][2])
+    for level, row in enumerate(details.HEADER_ROWS[:2]):
+        _merge_runs(ws, row, first_cell, [labels[: level + 1] for _, labels in cols[first_cell - 1:]])
+    ws.row_dimensions[details.HEADER_ROWS[1]].height = 45
+    ws.row_dimensions[details.HEADER_ROWS[2]].height = 45
+    ws.freeze_panes = f"{column_letter(3)}{details.FIRST_DATA_ROW}"
+    last = details.last_row(len(c.accepted))
+    ws.auto_filter.ref = f"A{details.HEADER_ROWS[-1]}:{column_letter(len(cols))}{last - 1}"
+    money = NUMBER_FORMATS["money"]
+    keys = place_samples(ws, details.FIRST_DATA_ROW, {
+        "text": _style(), "count": _style(number_format=NUMBER_FORMATS["count"]),
+        "money": _style(number_format=money),
+        "total_text": _style(bold=True, fill="DDEBF7"),
+        "total_count": _style(bold=True, fill="DDEBF7", number_format=NUMBER_FORMATS["count"]),
+        "total_money": _style(bold=True, fill="DDEBF7", number_format=money)})
+    return Stream(ws.title, details.FIRST_DATA_ROW, keys, lambda style: details.rows(c, style), last, len(cols))
+
+
+def _merge_runs(ws, row: int, first_col: int, keys: list) -> None:
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            if i - 1 > start and keys[start][-1]:
+                ws.merge_cells(start_row=row, start_column=first_col + start, end_row=row,
+                               end_column=first_col + i - 1)
+            start = i
+
+
+# --- 统计图 ---------------------------------------------------------------------------------------
+
+def _charts_sheet(ws, c: Consolidation) -> None:
+    fmt = get_format(c.version)
+    rows = {r.id: r for r in fmt.table("t3").rows}
+    new_label = rows["new"].labels[0]
+    index = {cid: i for i, cid in enumerate(c.cells)}
+    bold = Font(name=FONT, bold=True)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 14
+    ws.cell(1, 1, f"各单位{new_label.split('、', 1)[-1]}").font = bold
+    ws.cell(2, 1, "单位").font = bold
+    ws.cell(2, 2, "件数").font = bold
+    new_total = index["t3.new.total"]
+    ranked = sorted(c.accepted, key=lambda s: (-(s.values[new_total] or 0), s.unit))
+    shown, rest = ranked[:TOP_UNITS], ranked[TOP_UNITS:]
+    for i, s in enumerate(shown, start=3):
+        ws.cell(i, 1, s.unit)
+        ws.cell(i, 2, s.values[new_total] or 0)
+    last = 2 + len(shown)
+    if rest:
+        last += 1
+        ws.cell(last, 1, f"其他{len(rest)}个单位")
+        ws.cell(last, 2, sum(s.values[new_total] or 0 for s in rest))
+    by_unit = BarChart()
+    by_unit.type = "bar"
+    by_unit.title = f"各单位{new_label.split('、', 1)[-1]}"
+    by_unit.legend = None
+    by_unit.y_axis.title = "件"
+    if last >= 3:
+        by_unit.add_data(Reference(ws, min_col=2, min_row=2, max_row=last), titles_from_data=True)
+        by_unit.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
+    by_unit.height, by_unit.width = max(7.5, 0.55 * max(1, last - 2)), 16
+    ws.add_chart(by_unit, "D1")
+
+    top = max(last + 3, 36)
+    result_label = rows["result.total"].labels[0]
+    ws.cell(top, 1, result_label).font = bold
+    ws.cell(top + 1, 1, "办理结果").font = bold
+    ws.cell(top + 1, 2, "件数").font = bold
+    values = dict(zip(c.cells, c.totals))
+    for i, (group, members) in enumerate(result_groups(c.version), start=top + 2):
+        ws.cell(i, 1, group)
+        ws.cell(i, 2, sum(values.get(f"t3.{r}.total") or 0 for r in members))
+    end = top + 1 + len(result_groups(c.version))
+    answered = BarChart()
+    answered.title = result_label
+    answered.legend = None
+    answered.add_data(Reference(ws, min_col=2, min_row=top + 1, max_row=end), titles_from_data=True)
+    answered.set_categories(Reference(ws, min_col=1, min_row=top + 2, max_row=end))
+    answered.height, answered.width = 9, 16
+    ws.add_chart(answered, f"D{top}")
