@@ -155,7 +155,7 @@ def test_the_summary_equals_sums_computed_independently_from_the_inputs(county):
 
 
 def test_each_units_row_in_the_details_sheet(county):
-    frame = pd.read_excel(county["summary"], sheet_name="分单位明细", header=None)
+    frame = pd.read_excel(county["summary"], sheet_name="分单位明细", header=None, engine="openpyxl")
     ids = list(frame.iloc[0])
     rows = frame.iloc[4:].reset_index(drop=True)
     rows.columns = ids
@@ -179,7 +179,7 @@ def test_each_units_row_in_the_details_sheet(county):
 
 
 def submissions_sheet(path) -> pd.DataFrame:
-    return pd.read_excel(path, sheet_name="报送情况", header=None).astype(object).fillna("")
+    return pd.read_excel(path, sheet_name="报送情况", header=None, engine="openpyxl").astype(object).fillna("")
 
 
 def test_every_file_and_every_roster_unit_lands_on_the_submissions_sheet_with_its_reason(county):
@@ -213,7 +213,7 @@ def test_every_file_and_every_roster_unit_lands_on_the_submissions_sheet_with_it
 
 
 def test_the_findings_of_every_unit_with_unit_and_file(county):
-    findings = pd.read_excel(county["summary"], sheet_name="校验结果").astype(object).fillna("")
+    findings = pd.read_excel(county["summary"], sheet_name="校验结果", engine="openpyxl").astype(object).fillna("")
     balance = findings[findings["代码"] == "T3-BALANCE"]
     # 县教育局's unreadable “十七” unbalances its table too; its file is listed, though not summed
     assert set(balance["单位名称"]) == {"北关街道", "泽曲镇", "县教育局"}
@@ -275,7 +275,7 @@ def test_summary_of_summaries_equals_all_at_once(county, tmp_path):
     assert rolled == expected and twice == expected
     assert (everything.level, city.level, province.level) == ("县级汇总", "市级汇总", "省级汇总")
     assert city.previous == everything.previous
-    details = pd.read_excel(tmp_path / "某市.xlsx", sheet_name="分单位明细", header=None)
+    details = pd.read_excel(tmp_path / "某市.xlsx", sheet_name="分单位明细", header=None, engine="openpyxl")
     assert list(details.iloc[4:, 1]) == ["甲县", "乙县", "2个单位"]
 
 

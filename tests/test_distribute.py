@@ -123,7 +123,7 @@ def test_next_year_is_checked_against_last_years_summary(tmp_path, last_year):
         out = tmp_path / f"2025{len(extra)}.xlsx"
         done = run("consolidate", sent, "--year", 2025, "--roster", roster, "-o", out, "--unit", "某县", *extra)
         assert done.returncode == 1 and "Y-CARRIED" in done.stdout, done.stdout
-        findings = pd.read_excel(out, sheet_name="校验结果")
+        findings = pd.read_excel(out, sheet_name="校验结果", engine="openpyxl")
         carried = findings[findings["代码"] == "Y-CARRIED"]
         assert set(carried["单位名称"]) == {"北关街道"} and set(carried["单元格"]) == {"D6", "J6"}
         checked = run("check", out)  # the summary's own 上年数据: the units' kept ones, summed

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.checking import CheckedFile
-from toolkit.demo import workbook_name
+from toolkit.distribute import workbook_name
 from toolkit.files import OutputExists, atomic_write
 from toolkit.formats import get_format
 from toolkit.layout import workbook_layout
@@ -47,7 +47,7 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
 
 
 def _workbook_name(report: Report, source: Path) -> str:
-    return workbook_name(report) if report.unit and report.year else f"{source.stem}.xlsx"
+    return workbook_name(report.unit, report.year) if report.unit and report.year else f"{source.stem}.xlsx"
 
 
 def _free_name(name: str, source: Path, taken: set | None) -> str:

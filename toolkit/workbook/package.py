@@ -18,8 +18,8 @@ _TIMESTAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:
 
 
 def reproducible(data: bytes, extra: dict[str, bytes | Iterable] | None = None) -> bytes:
-    """Rewrite a zip package with fixed timestamps (and optional extra or replaced members: bytes,
-    or an iterable of str/bytes chunks)."""
+    """Rewrite a zip package with fixed timestamps (and optional extra or replaced members: bytes or
+    str, or an iterable of str/bytes chunks for a big one)."""
     extra = dict(extra or {})
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -39,6 +39,8 @@ def _write(dst: zipfile.ZipFile, name: str, body) -> None:
     info = zipfile.ZipInfo(name, FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o600 << 16
+    if isinstance(body, str):  # a whole member given as text
+        body = body.encode("utf-8")
     if isinstance(body, (bytes, bytearray)):
         dst.writestr(info, body)
         return
