@@ -193,19 +193,20 @@ def distribute_command(
     format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
     previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹，每个单位一个工作簿"),
-    no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏的 .xlsx 工作簿"),
+    no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏（无按钮）的 .xlsx 工作簿；默认生成带按钮的 .xlsm"),
     force: bool = typer.Option(False, "--force", help="文件夹中已有同名工作簿时覆盖"),
 ):
-    """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿。"""
+    """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿（默认为带按钮的 .xlsm）。"""
     from toolkit.distribute import distribute
     from toolkit.files import OutputExists
+    from toolkit.workbook.macro_workbook import MacroSourcesMissing
 
     version = _version(format)
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
     try:
         done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
-    except OutputExists as exc:
+    except (OutputExists, MacroSourcesMissing) as exc:
         _fail(str(exc))
     console.print(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。")
     if last_year is not None:

@@ -84,7 +84,7 @@ def test_demo_runs_the_county_job_on_the_sample(tmp_path):
     assert "一、本年新收政府信息公开申请数量" in out
     demo = tmp_path / "demo"
     assert sorted(p.name for p in demo.iterdir()) == sorted(["单位名单.xlsx", "分发", "报送", "示例县2022年汇总.xlsx"])
-    assert len(list((demo / "分发").iterdir())) == 6 and "泽曲镇 2022年报.xlsx" in os.listdir(demo / "报送")
+    assert len(list((demo / "分发").iterdir())) == 6 and "泽曲镇 2022年报.xlsm" in os.listdir(demo / "报送")
     from toolkit.workbook.reader import read_workbook
     summary = read_workbook(demo / "示例县2022年汇总.xlsx").report
     assert (summary.unit, summary.level) == ("示例县", "县级汇总")

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,10 @@ def test_one_workbook_per_unit_with_its_information(tmp_path):
         assert (r.unit, r.level, r.year, r.format, r.previous) == (name, level, 2025, "2021", {})
         assert not any(k.startswith("t3.carried") for k in r.values if r.values[k])
     old = run("distribute", "--roster", roster, "--year", 2020, "--format", "2019", "-o", tmp_path / "old")
-    assert old.returncode == 0 and read_workbook(tmp_path / "old" / "东河镇 2020年报.xlsx").report.format == "2019"
+    macro = tmp_path / "old" / "东河镇 2020年报.xlsm"  # by default with the Excel buttons
+    assert old.returncode == 0 and read_workbook(macro).report.format == "2019"
+    with zipfile.ZipFile(macro) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
 
 
 def test_file_names_are_safe_on_windows():
@@ -56,17 +60,17 @@ def test_units_whose_names_make_the_same_file_name(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", [("县委/办公室", "县级部门"), ("县委_办公室", "县级部门")])
     assert run("distribute", "--roster", roster, "--year", 2025, "-o", tmp_path / "out").returncode == 0
     made = {read_workbook(p).report.unit: p.name for p in (tmp_path / "out").iterdir()}
-    assert made == {"县委/办公室": "县委_办公室 2025年报.xlsx", "县委_办公室": "县委_办公室（2） 2025年报.xlsx"}
+    assert made == {"县委/办公室": "县委_办公室 2025年报.xlsm", "县委_办公室": "县委_办公室（2） 2025年报.xlsm"}
 
 
 def test_nothing_is_overwritten_without_force(tmp_path):
     roster = write_roster(tmp_path / "名单.csv", UNITS)
     out = tmp_path / "out"
     out.mkdir()
-    (out / "北关街道 2025年报.xlsx").write_bytes(b"already filled in by the unit")
+    (out / "北关街道 2025年报.xlsm").write_bytes(b"already filled in by the unit")
     refused = run("distribute", "--roster", roster, "--year", 2025, "-o", out)
     assert refused.returncode == 2 and "已存在" in refused.stderr
-    assert [p.name for p in out.iterdir()] == ["北关街道 2025年报.xlsx"]  # none of the others either
+    assert [p.name for p in out.iterdir()] == ["北关街道 2025年报.xlsm"]  # none of the others either
     assert run("distribute", "--roster", roster, "--year", 2025, "-o", out, "--force").returncode == 0
     assert len(list(out.iterdir())) == 3
 
@@ -80,9 +84,9 @@ def last_year(tmp_path_factory):
     reports = {}
     for i, (name, level) in enumerate(UNITS[:2]):
         reports[name] = plausible_report(name, level, 2024, seed=40 + i)
-        fill_workbook(root / "given" / f"{name} 2024年报.xlsx", root / f"{name}.xlsx", entries(reports[name]))
+        fill_workbook(root / "given" / f"{name} 2024年报.xlsm", root / f"{name}.xlsm", entries(reports[name]))
     summary = root / "2024汇总.xlsx"
-    done = run("consolidate", root / f"{UNITS[0][0]}.xlsx", root / f"{UNITS[1][0]}.xlsx", "--year", 2024,
+    done = run("consolidate", root / f"{UNITS[0][0]}.xlsm", root / f"{UNITS[1][0]}.xlsm", "--year", 2024,
                "--roster", roster, "-o", summary, "--unit", "某县")
     assert done.returncode == 0, done.stdout + done.stderr
     return summary, reports
@@ -97,13 +101,13 @@ def test_last_years_figures_are_carried_over_unit_by_unit(tmp_path, last_year):
     assert hashlib.sha256(summary.read_bytes()).hexdigest() == before
     assert "预填 2 个单位" in done.stdout and "县民政局" in done.stdout  # not in last year's summary
     for name, _ in UNITS[:2]:
-        report = read_workbook(tmp_path / "out" / f"{name} 2025年报.xlsx").report
+        report = read_workbook(tmp_path / "out" / f"{name} 2025年报.xlsm").report
         last = reports[name].values
         for col in ("natural", "commercial", "research", "nonprofit", "legal", "other"):
             assert report.values[f"t3.carried.{col}"] == last[f"t3.forward.{col}"]
             assert report.previous[f"t3.forward.{col}"] == last[f"t3.forward.{col}"]
         assert report.previous["t2.normative.in_force"] == last["t2.normative.in_force"]
-    assert read_workbook(tmp_path / "out" / "县民政局 2025年报.xlsx").report.previous == {}
+    assert read_workbook(tmp_path / "out" / "县民政局 2025年报.xlsm").report.previous == {}
 
 
 def test_next_year_is_checked_against_last_years_summary(tmp_path, last_year):
@@ -118,7 +122,7 @@ def test_next_year_is_checked_against_last_years_summary(tmp_path, last_year):
         if name == "北关街道":  # carried over one request too many, and handled it
             values["t3.carried.natural"] += 1
             values["t3.result.open.natural"] += 1
-        fill_workbook(tmp_path / "given" / f"{name} 2025年报.xlsx", sent / f"{name}.xlsx", values)
+        fill_workbook(tmp_path / "given" / f"{name} 2025年报.xlsm", sent / f"{name}.xlsm", values)
     for extra in ([], ["--previous", summary]):
         out = tmp_path / f"2025{len(extra)}.xlsx"
         done = run("consolidate", sent, "--year", 2025, "--roster", roster, "-o", out, "--unit", "某县", *extra)
@@ -135,8 +139,8 @@ def test_last_years_summary_must_be_last_years(tmp_path, last_year):
     roster = write_roster(tmp_path / "名单.csv", UNITS)
     wrong = run("distribute", "--roster", roster, "--year", 2026, "--previous", summary, "-o", tmp_path / "out")
     assert wrong.returncode == 2 and "2024年度的汇总" in wrong.stderr and "2025" in wrong.stderr
-    not_a_summary = tmp_path / "东河镇.xlsx"
-    shutil.copy(summary.parent / "东河镇.xlsx", not_a_summary)
+    not_a_summary = tmp_path / "东河镇.xlsm"
+    shutil.copy(summary.parent / "东河镇.xlsm", not_a_summary)
     refused = run("distribute", "--roster", roster, "--year", 2025, "--previous", not_a_summary, "-o", tmp_path / "o")
     assert refused.returncode == 2 and "分单位明细" in refused.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "o").exists()

@@ -17,8 +17,10 @@ from toolkit.roster import Roster, RosterUnit
 
 def unit_workbook(report: Report, macros: bool = True) -> tuple[str, bytes]:
     """(file suffix, bytes) of a unit's workbook: the one place a distributed workbook is made.
-    Macro-enabled workbooks (.xlsm) come with the Excel buttons; until they are there every
-    workbook is an .xlsx, whatever `macros` says."""
+    Macro-enabled (.xlsm, with the Excel buttons) unless `macros` is False (.xlsx)."""
+    if macros:
+        from toolkit.workbook.macro_workbook import macro_workbook_bytes
+        return ".xlsm", macro_workbook_bytes(report=report)
     from toolkit.workbook.template import template_bytes
     return ".xlsx", template_bytes(report=report)
 

@@ -71,6 +71,11 @@ def macro_sources() -> dict[str, bytes]:
             "请在源码目录中以 pip install -e . 安装后再试，或使用 workbook_templates/ 中现成的 .xlsm 模板") from exc
 
 
+def macros_available() -> bool:
+    """Whether macros/ is there to build .xlsm workbooks from (a source checkout)."""
+    return all((MACROS_DIR / name).is_file() for name, _ in MACRO_FILES)
+
+
 @cache
 def vba_project_bin(sheet_count: int) -> bytes:
     """The workbook's vbaProject.bin: document modules for ThisWorkbook and Sheet1..SheetN, then the
