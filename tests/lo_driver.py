@@ -28,6 +28,7 @@ JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON 
 
 Starts its own soffice on a private pipe and profile; kills only that process.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -80,25 +81,30 @@ class Office:
         return self.desktop.loadComponentFromURL(url, "_blank", 0, (
             prop("Hidden", True), prop("MacroExecutionMode", 4 if macros else 0)))
 
+    @contextlib.contextmanager
+    def opened(self, path, macros=False):
+        """A loaded document, closed (without saving) whatever happens."""
+        doc = self.load(path, macros)
+        try:
+            yield doc
+        finally:
+            doc.close(True)
+
 
 def cell(doc, sheet, address):
     return doc.Sheets.getByName(sheet).getCellRangeByName(address)
 
 
 def op_recalc(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         doc.calculateAll()
         url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
         doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),))
-    finally:
-        doc.close(True)
     return "ok"
 
 
 def op_read(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         doc.calculateAll()
         out = []
         for sheet, address in task["cells"]:
@@ -106,13 +112,10 @@ def op_read(office, task):
             out.append({"value": c.getValue(), "string": c.getString(), "formula": c.getFormula(),
                         "error": c.getError()})
         return out
-    finally:
-        doc.close(True)
 
 
 def op_cf(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         sheet = doc.Sheets.getByName(task["sheet"])
         sheet.unprotect("")
         styles = doc.StyleFamilies.getByName("CellStyles")
@@ -135,13 +138,10 @@ def op_cf(office, task):
                     "true": bool(scratch.getValue()) if scratch.getError() == 0 else None,
                 })
         return out
-    finally:
-        doc.close(True)
 
 
 def op_sheet_info(office, task):
-    doc = office.load(task["in"], macros=True)
-    try:
+    with office.opened(task["in"], macros=True) as doc:
         out = {}
         for i in range(doc.Sheets.Count):
             sh = doc.Sheets.getByIndex(i)
@@ -152,13 +152,10 @@ def op_sheet_info(office, task):
                 pass
             out[sh.Name] = {"protected": bool(sh.isProtected()), "code_name": code_name}
         return out
-    finally:
-        doc.close(True)
 
 
 def op_cell_info(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         sheet = doc.Sheets.getByName(task["sheet"])
         out = {}
         for address in task["cells"]:
@@ -172,26 +169,20 @@ def op_cell_info(office, task):
                 "show_error": bool(validation.ShowErrorMessage),
             }
         return out
-    finally:
-        doc.close(True)
 
 
 def op_insert_rows(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         sheet = doc.Sheets.getByName(task["sheet"])
         sheet.unprotect("")
         sheet.Rows.insertByIndex(task["before"] - 1, task.get("count", 1))
         url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
         doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),))
-    finally:
-        doc.close(True)
     return "ok"
 
 
 def op_pdf(office, task):
-    doc = office.load(task["in"])
-    try:
+    with office.opened(task["in"]) as doc:
         keep = set(task["sheets"])
         for name in list(doc.Sheets.ElementNames):
             if name not in keep:
@@ -199,14 +190,11 @@ def op_pdf(office, task):
         doc.calculateAll()
         url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
         doc.storeToURL(url, (prop("FilterName", "calc_pdf_Export"),))
-    finally:
-        doc.close(True)
     return "ok"
 
 
 def op_controls(office, task):
-    doc = office.load(task["in"], macros=True)
-    try:
+    with office.opened(task["in"], macros=True) as doc:
         out = {}
         for i in range(doc.Sheets.Count):
             sh = doc.Sheets.getByIndex(i)
@@ -226,13 +214,10 @@ def op_controls(office, task):
                     found.append({"name": control.Name, "label": label, "events": events})
             out[sh.Name] = found
         return out
-    finally:
-        doc.close(True)
 
 
 def op_basic(office, task):
-    doc = office.load(task["in"], macros=True)
-    try:
+    with office.opened(task["in"], macros=True) as doc:
         libs = doc.BasicLibraries
         modules = {}
         for lname in libs.ElementNames:
@@ -246,8 +231,6 @@ def op_basic(office, task):
         except Exception:
             pass
         return {"vba_mode": mode, "modules": modules}
-    finally:
-        doc.close(True)
 
 
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
