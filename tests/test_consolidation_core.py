@@ -1,9 +1,11 @@
 """The consolidation's decisions on their own (pure core, Submissions made by hand), and the atomic
 writing every output goes through."""
+import os
+
 import pytest
 
 from toolkit.consolidate import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
-from toolkit.files import OutputExists, atomic_stream
+from toolkit.files import OutputExists, atomic_stream, atomic_write
 from toolkit.roster import Roster, RosterUnit
 
 
@@ -63,3 +65,11 @@ def test_an_output_is_whole_or_not_there(tmp_path):
     with atomic_stream(out, force=True) as fh:
         fh.write(b"new")
     assert out.read_bytes() == b"new"
+
+
+def test_an_output_gets_the_permissions_of_an_ordinary_new_file(tmp_path):
+    mask = os.umask(0)
+    os.umask(mask)
+    out = atomic_write(tmp_path / "汇总.xlsx", b"data")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's owner-only 0o600
+

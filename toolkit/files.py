@@ -26,6 +26,13 @@ def atomic_write(path, data: bytes, force: bool = False) -> Path:
     return Path(path)
 
 
+def _new_file_mode() -> int:
+    """The permissions an ordinary new file gets (0o666 less the umask); mkstemp's are owner-only."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_stream(path, force: bool = False):
     """A binary file to write `path` through, piece by piece, with atomic_write's guarantees: the
@@ -41,6 +48,7 @@ def atomic_stream(path, force: bool = False):
             os.fsync(fh.fileno())
         if not force and path.exists():  # appeared meanwhile
             raise OutputExists(path)
+        os.chmod(tmp, _new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
