@@ -49,7 +49,7 @@ def template_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """生成标准填报工作簿（可预填单位名称、层级和年度）。"""
-    from toolkit.files import OutputExists, atomic_write
+    from toolkit.files import OutputError, atomic_write
     from toolkit.model import Report
     from toolkit.workbook.template import template_bytes
 
@@ -70,7 +70,7 @@ def template_command(
         data = template_bytes(report=report)
     try:
         atomic_write(output, data, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     kind = "带按钮的（启用宏）" if suffix == ".xlsm" else ""
     console.print(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}")
@@ -112,11 +112,11 @@ def demo_command(
     """演示：一个示例县的全过程——单位名单、分发工作簿、各单位报送（含泽曲镇2022年报）、汇总。"""
     from toolkit.console import print_consolidation
     from toolkit.demo import GIVEN, SENT, write_demo
-    from toolkit.files import OutputExists
+    from toolkit.files import OutputError
 
     try:
         demo = write_demo(output, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     console.print(f"示例县的单位名单：{demo.roster}")
     console.print(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）")
@@ -132,7 +132,7 @@ def roster_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """单位名单：--template -o 单位名单.xlsx 生成空白名单；给出名单文件则核对并列出其中的单位。"""
-    from toolkit.files import OutputExists, atomic_write
+    from toolkit.files import OutputError, atomic_write
     from toolkit.roster import RosterError, read_roster
 
     if template:
@@ -141,7 +141,7 @@ def roster_command(
         from toolkit.workbook.roster_book import roster_bytes
         try:
             atomic_write(output, roster_bytes(), force)
-        except OutputExists as exc:
+        except OutputError as exc:
             _fail(str(exc))
         console.print(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）")
         return
@@ -198,7 +198,7 @@ def distribute_command(
 ):
     """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿（默认为带按钮的 .xlsm）。"""
     from toolkit.distribute import distribute
-    from toolkit.files import OutputExists
+    from toolkit.files import OutputError
     from toolkit.workbook.macro_workbook import MacroSourcesMissing
 
     version = _version(format)
@@ -206,7 +206,7 @@ def distribute_command(
     last_year = _read_last_year(previous, year)
     try:
         done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
-    except (OutputExists, MacroSourcesMissing) as exc:
+    except (OutputError, MacroSourcesMissing) as exc:
         _fail(str(exc))
     console.print(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。")
     if last_year is not None:
@@ -236,7 +236,7 @@ def consolidate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit.consolidate import consolidate
-    from toolkit.files import OutputExists, atomic_write, check_writable
+    from toolkit.files import OutputError, atomic_write, check_writable
     from toolkit.long_table import SUFFIXES, write_long
     from toolkit.submissions import input_files, read_submissions
     from toolkit.workbook.summary import summary_bytes
@@ -252,7 +252,7 @@ def consolidate_command(
         for path in (output, long):
             if path is not None:
                 check_writable(path, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
@@ -275,7 +275,7 @@ def consolidate_command(
         atomic_write(output, summary_bytes(result), force)
         if long is not None:
             write_long(long, result, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)

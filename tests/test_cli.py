@@ -32,6 +32,16 @@ def test_template_writes_a_prefilled_workbook_and_refuses_to_overwrite(tmp_path)
     assert out.read_bytes() != first
 
 
+def test_an_output_that_cannot_be_written_is_a_chinese_message_not_a_traceback(tmp_path):
+    a_file = tmp_path / "不是文件夹"
+    a_file.write_text("x")
+    for args in (("template", "-o", a_file / "a.xlsx"), ("roster", "--template", "-o", a_file / "名单.xlsx"),
+                 ("demo", "-o", a_file / "演示")):
+        done = run(*args)
+        assert done.returncode == 2 and "无法写入输出文件" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_template_refuses_unknown_level_and_format(tmp_path):
     bad_level = run("template", "--level", "村", "-o", tmp_path / "a.xlsx")
     assert bad_level.returncode == 2 and "单位层级" in bad_level.stderr

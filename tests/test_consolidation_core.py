@@ -5,7 +5,7 @@ import os
 import pytest
 
 from toolkit.consolidate import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
-from toolkit.files import OutputExists, atomic_stream, atomic_write
+from toolkit.files import OutputExists, OutputUnwritable, atomic_stream, atomic_write
 from toolkit.roster import Roster, RosterUnit
 
 
@@ -73,3 +73,12 @@ def test_an_output_gets_the_permissions_of_an_ordinary_new_file(tmp_path):
     out = atomic_write(tmp_path / "汇总.xlsx", b"data")
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's owner-only 0o600
 
+
+def test_an_output_that_cannot_be_written_is_said_in_chinese_and_leaves_nothing(tmp_path):
+    not_a_folder = tmp_path / "名单.csv"
+    not_a_folder.write_text("x")
+    with pytest.raises(OutputUnwritable, match="无法写入输出文件.*汇总.xlsx"):
+        atomic_write(not_a_folder / "汇总.xlsx", b"data")
+    with pytest.raises(OutputUnwritable, match="已有同名的文件夹"):
+        atomic_write(tmp_path, b"data", force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
