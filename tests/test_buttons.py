@@ -377,3 +377,11 @@ def test_export_of_a_workbook_never_saved_asks_to_save_it_first(files, capsys):
     with pytest.raises(SystemExit):
         run_classic(files["zequ"], excel.export, name="工作簿1")
     assert "请先保存工作簿" in capsys.readouterr().err
+
+
+def test_export_into_a_folder_that_refuses_writing_says_so_in_chinese(files, capsys):
+    # /proc takes no new files, even from root (a read-only folder would not stop root)
+    with pytest.raises(SystemExit):
+        run_classic(files["zequ"], excel.export, name="/proc/年报.xlsm")
+    err = capsys.readouterr().err
+    assert "无法写入输出文件" in err and "Traceback" not in err
