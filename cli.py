@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from toolkit.cli_text import localize_help
 from toolkit.formats import VERSIONS, common
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
+    err.print(f"[bold red]错误：[/]{escape(message)}")
     raise typer.Exit(code)
 
 
@@ -73,7 +74,7 @@ def template_command(
     except OutputError as exc:
         _fail(str(exc))
     kind = "带按钮的（启用宏）" if suffix == ".xlsm" else ""
-    console.print(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}")
+    console.print(escape(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}"))
 
 
 @app.command("check")
@@ -118,9 +119,9 @@ def demo_command(
         demo = write_demo(output, force)
     except OutputError as exc:
         _fail(str(exc))
-    console.print(f"示例县的单位名单：{demo.roster}")
-    console.print(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）")
-    console.print(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n")
+    console.print(escape(f"示例县的单位名单：{demo.roster}"))
+    console.print(escape(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）"))
+    console.print(escape(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n"))
     print_consolidation(console, demo.result, demo.summary)
 
 
@@ -143,7 +144,7 @@ def roster_command(
             atomic_write(output, roster_bytes(), force)
         except OutputError as exc:
             _fail(str(exc))
-        console.print(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）")
+        console.print(escape(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）"))
         return
     if file is None:
         _fail("请给出要核对的单位名单文件，或用 --template -o 单位名单.xlsx 生成空白名单")
@@ -154,9 +155,9 @@ def roster_command(
     from rich.table import Table
     table = Table("序号", "单位名称", "单位层级", "单位代码", "联系人")
     for i, u in enumerate(roster.units, start=1):
-        table.add_row(str(i), u.name, u.level, u.code, u.contact)
+        table.add_row(str(i), *map(escape, (u.name, u.level, u.code, u.contact)))
     console.print(table)
-    console.print(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。")
+    console.print(escape(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。"))
 
 
 def _read_roster(path: Optional[Path]):
@@ -208,11 +209,11 @@ def distribute_command(
         done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
     except (OutputError, MacroSourcesMissing) as exc:
         _fail(str(exc))
-    console.print(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。")
+    console.print(escape(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。"))
     if last_year is not None:
-        console.print(f"已按上年汇总“{previous.name}”预填 {len(done.carried_over)} 个单位的上年结转和上年数据。")
+        console.print(escape(f"已按上年汇总“{previous.name}”预填 {len(done.carried_over)} 个单位的上年结转和上年数据。"))
         if done.not_last_year:
-            console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{'、'.join(done.not_last_year)}")
+            console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{escape('、'.join(done.not_last_year))}")
 
 
 @app.command("consolidate")
@@ -258,9 +259,9 @@ def consolidate_command(
     last_year = _read_last_year(previous, year)
     found = input_files(inputs, exclude=[p for p in (output, previous, long) if p is not None])
     for path in found.missing:
-        err.print(f"[yellow]找不到：[/]{path}")
+        err.print(f"[yellow]找不到：[/]{escape(str(path))}")
     if found.skipped:
-        err.print(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）")
+        err.print(escape(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）"))
     if not found.files:
         _fail("没有找到要汇总的工作簿（.xlsx/.xlsm）")
     with Progress(TextColumn("读取并校验"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -297,12 +298,12 @@ def import_command(
     for source in reports:
         done = import_to_workbook(source, output, force, taken)
         if done.refused:
-            err.print(f"[bold red]错误：[/]“{source.name}”：{done.refused}")
+            err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
             continue
         print_checked(console, done.checked)
         if done.workbook:
-            console.print(f"已写出工作簿：{done.workbook}\n")
+            console.print(escape(f"已写出工作簿：{done.workbook}\n"))
         if done.checked.unreadable:
             code = EXIT_UNREADABLE
         elif done.checked.has_errors and code == EXIT_OK:
@@ -328,11 +329,11 @@ def export_command(
     for workbook in workbooks:
         done = export_report(workbook, output, to, force)
         if done.unreadable or done.refused:
-            err.print(f"[bold red]无法读取[/] {done.unreadable}" if done.unreadable
-                      else f"[bold red]错误：[/]“{workbook.name}”：{done.refused}")
+            err.print(f"[bold red]无法读取[/] {escape(done.unreadable)}" if done.unreadable
+                      else f"[bold red]错误：[/]{escape(f'“{workbook.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
             continue
-        console.print(f"已导出：{done.output}")
+        console.print(escape(f"已导出：{done.output}"))
         if done.errors:
             console.print(f"  [yellow]注意：[/]该工作簿校验有 {done.errors} 个错误（用 xxgk check 查看），年报照录工作簿中的数字")
         for heading in done.empty_parts:

@@ -64,6 +64,22 @@ def test_check_exit_codes_and_table(tmp_path, templates):
     assert unreadable.returncode == 2 and "乱码.xlsx" in unreadable.stdout + unreadable.stderr
 
 
+def test_brackets_in_file_names_and_cells_are_printed_as_they_are(tmp_path, templates):
+    # the terminal library reads [..] as markup: "[/b]" typed into a cell stopped the command with a
+    # traceback, and "[draft]" in a file name vanished from what was printed
+    values = {**entries(CONSISTENT_2021), "t3.new.natural": "[/b]"}
+    odd = fill_workbook(templates["2021"], tmp_path / "东河镇 [draft].xlsx", values,
+                        {**info_of(CONSISTENT_2021), "info.unit": "东河镇[bold]"})
+    done = run("check", odd)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "东河镇 [draft].xlsx" in done.stdout and "东河镇[bold]" in done.stdout and "“[/b]”" in done.stdout
+    summary = run("consolidate", odd, "--year", CONSISTENT_2021.year, "-o", tmp_path / "汇总 [1].xlsx")
+    assert summary.returncode == 1 and "Traceback" not in summary.stderr, summary.stderr
+    assert "汇总 [1].xlsx" in summary.stdout and "“[/b]”" in summary.stdout
+    again = run("template", "-o", tmp_path / "汇总 [1].xlsx")
+    assert again.returncode == 2 and "汇总 [1].xlsx" in again.stderr
+
+
 def test_check_json_and_previous_year(tmp_path, templates):
     from toolkit.samples import plausible_report
     previous = plausible_report("东河镇", "乡镇", 2024, "2021", seed=5)
