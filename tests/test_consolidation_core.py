@@ -27,6 +27,19 @@ def test_the_later_date_counts_then_the_later_file():
     assert c.accounting == "共 4 个文件 = 汇总 2 个 + 未汇总 2 个"
 
 
+def test_dates_typed_as_text_are_compared_as_dates():
+    # 填报日期 typed as text (2025.2.1 stays text in Excel): compared as text, February came after October
+    subs = [unit("东河镇", "february.xlsx", "2026.2.1", modified=9, value=1),
+            unit("东河镇", "october.xlsx", "2025.10.15", modified=1, value=2),
+            unit("西山乡", "iso.xlsx", "2026-01-05", modified=1, value=3),
+            unit("西山乡", "words.xlsx", "2026年1月20日", modified=0, value=4),
+            unit("北关街道", "unreadable-date.xlsx", "年初", modified=9, value=5),
+            unit("北关街道", "dated.xlsx", "2026/1/3", modified=1, value=6)]
+    c = consolidate(subs, 2025, "2021", unit="某县")
+    kept = {f.submission.path for f in c.files if f.status == ACCEPTED}
+    assert kept == {"february.xlsx", "words.xlsx", "dated.xlsx"}
+
+
 def test_the_roster_decides_the_order_and_who_is_missing():
     roster = Roster(None, (RosterUnit("西山乡", "乡镇"), RosterUnit("东河镇", "乡镇"), RosterUnit("南湖镇", "乡镇")))
     c = consolidate([unit("东河镇", "a.xlsx", level="街道"), unit("西山乡", "b.xlsx"), unit("外县", "x.xlsx")],
