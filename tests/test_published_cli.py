@@ -78,3 +78,14 @@ def test_help_is_in_chinese():
     for command in ("import", "export"):
         done = run(command, "--help")
         assert done.returncode == 0 and "年报" in done.stdout and "--force" in done.stdout
+
+
+def test_export_counts_the_figures_it_could_not_read_among_the_errors(tmp_path, templates):
+    from conftest import fill_workbook
+    from workbooks import CONSISTENT_2021, entries, info_of
+
+    workbook = fill_workbook(templates["2021"], tmp_path / "东河镇.xlsx",
+                             {**entries(CONSISTENT_2021), "t2.fees.amount": "125000元"}, info_of(CONSISTENT_2021))
+    done = run("export", workbook, "-o", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "该工作簿校验有 1 个错误" in done.stdout  # "125000元" goes out as 0: the user is told, as the button does

@@ -85,9 +85,10 @@ def export_report(workbook, folder, to: str = "docx", force: bool = False) -> Ex
     """Read a filled workbook and write its publishable report (.docx or .html) into `folder`."""
     workbook = Path(workbook)
     try:
-        report = read_workbook(workbook).report
+        result = read_workbook(workbook)
     except UnreadableWorkbook as exc:
         return ExportedFile(workbook, unreadable=str(exc))
+    report = result.report
     if not report.unit or report.year is None:
         name = f"{workbook.stem}.{to}"
     else:
@@ -97,5 +98,6 @@ def export_report(workbook, folder, to: str = "docx", force: bool = False) -> Ex
     except OutputError as exc:
         return ExportedFile(workbook, refused=str(exc))
     empty = [p.heading for p in get_format(report.format).text_parts if not report.texts.get(p.text, "").strip()]
-    errors = sum(f.is_error for f in check(report))
+    # the reader's errors too: a figure it could not read (十七) is exported as 0
+    errors = sum(f.is_error for f in result.findings + check(report))
     return ExportedFile(workbook, target, errors=errors, empty_parts=empty)
