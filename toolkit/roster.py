@@ -66,6 +66,8 @@ def read_roster(path) -> Roster:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"单位名单“{path}”不存在")
+    if path.is_dir():
+        raise RosterError(f"单位名单“{path}”是一个文件夹，不是 .xlsx 或 .csv 文件")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(path)
@@ -77,7 +79,10 @@ def read_roster(path) -> Roster:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"单位名单“{path.name}”无法读取：{exc.strerror or exc}") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
