@@ -89,3 +89,8 @@ def test_export_counts_the_figures_it_could_not_read_among_the_errors(tmp_path, 
     done = run("export", workbook, "-o", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "该工作簿校验有 1 个错误" in done.stdout  # "125000元" goes out as 0: the user is told, as the button does
+
+
+def test_a_report_file_the_system_cannot_read_is_a_chinese_message(tmp_path):
+    done = run("import", "/proc/self/mem", "-o", tmp_path)  # opens, then every read fails (EIO)
+    assert done.returncode == 2 and "“mem”：无法打开" in done.stdout and "Traceback" not in done.stderr

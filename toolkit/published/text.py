@@ -40,7 +40,10 @@ def read_lines(path) -> list[Line]:
         raise UnreadableReport(f"“{path}”：文件不存在")
     if path.is_dir():
         raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # no permission, a file another program holds, a failing disk
+        raise UnreadableReport(f"“{path.name}”：无法打开（{exc.strerror or exc}）") from exc
     suffix = path.suffix.lower()
     try:
         if suffix == ".docx" or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES | {".pdf"} and _is_docx(data)):
