@@ -32,6 +32,20 @@ def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
     raise typer.Exit(code)
 
 
+def _without_lock_files(paths: List[Path]) -> List[Path]:
+    """The files given, less Office's lock files (~$name.xlsx, there while the file is open in Excel,
+    Word or WPS; a wildcard such as 各单位/*.xlsx picks them up), each skipped with a line saying so."""
+    from toolkit.submissions import is_lock_file
+
+    kept = [p for p in paths if not is_lock_file(p)]
+    for path in paths:
+        if is_lock_file(path):
+            err.print(escape(f"跳过 {path.name}：这是 Office 或 WPS 打开文件时生成的临时锁定文件，不是工作簿或年报"))
+    if not kept:
+        _fail("没有要处理的文件（给出的都是 Office 或 WPS 的临时锁定文件 ~$…）")
+    return kept
+
+
 def _version(value: Optional[str]) -> str:
     value = value or common().default_version
     if value not in VERSIONS:
@@ -88,6 +102,7 @@ def check_command(
     from toolkit.console import checked_json, print_checked
     from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 
+    files = _without_lock_files(files)
     last_year = None
     if previous is not None:
         try:
@@ -295,7 +310,7 @@ def import_command(
     from toolkit.published.commands import import_to_workbook
 
     code, taken = EXIT_OK, set()
-    for source in reports:
+    for source in _without_lock_files(reports):
         done = import_to_workbook(source, output, force, taken)
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
@@ -326,7 +341,7 @@ def export_command(
     if to not in FORMATS:
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
     code = EXIT_OK
-    for workbook in workbooks:
+    for workbook in _without_lock_files(workbooks):
         done = export_report(workbook, output, to, force)
         if done.unreadable or done.refused:
             err.print(f"[bold red]无法读取[/] {escape(done.unreadable)}" if done.unreadable

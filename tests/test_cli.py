@@ -80,6 +80,17 @@ def test_brackets_in_file_names_and_cells_are_printed_as_they_are(tmp_path, temp
     assert again.returncode == 2 and "汇总 [1].xlsx" in again.stderr
 
 
+def test_office_lock_files_picked_up_by_a_wildcard_are_skipped(tmp_path, templates):
+    good = fill_workbook(templates["2021"], tmp_path / "东河镇.xlsx", entries(CONSISTENT_2021), info_of(CONSISTENT_2021))
+    lock = tmp_path / "~$东河镇.xlsx"  # Excel's owner file while 东河镇.xlsx is open: no workbook
+    lock.write_bytes(b"\x04" + "张三".encode("utf-16-le") + b"\x20" * 160)
+    done = run("check", good, lock)
+    assert done.returncode == 0, done.stdout + done.stderr  # not "2: a file cannot be read"
+    assert "跳过 ~$东河镇.xlsx" in done.stderr and "未发现错误" in done.stdout
+    only = run("export", lock, "-o", tmp_path)
+    assert only.returncode == 2 and "锁定文件" in only.stderr
+
+
 def test_check_json_and_previous_year(tmp_path, templates):
     from toolkit.samples import plausible_report
     previous = plausible_report("东河镇", "乡镇", 2024, "2021", seed=5)
