@@ -276,7 +276,6 @@ def _style_font(style, east_asian: str, size: float) -> None:
 
 def _docx_table(doc, grid: Grid, style, text_width, WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH):
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     table = doc.add_table(rows=grid.rows, cols=grid.cols)
     table.style = doc.styles["Table Grid"]

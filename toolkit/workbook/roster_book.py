@@ -3,7 +3,7 @@ unit levels; the demo writes a filled one the same way."""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.formats import common

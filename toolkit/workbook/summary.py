@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
                                  summary_lines)
