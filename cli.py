@@ -168,7 +168,10 @@ def roster_command(
     except RosterError as exc:
         _fail(str(exc))
     from rich.table import Table
-    table = Table("序号", "单位名称", "单位层级", "单位代码", "联系人")
+
+    from toolkit.roster import COLUMNS
+    from toolkit.workbook.details import NUMBER, header
+    table = Table(header(NUMBER), *COLUMNS)
     for i, u in enumerate(roster.units, start=1):
         table.add_row(str(i), *map(escape, (u.name, u.level, u.code, u.contact)))
     console.print(table)

@@ -25,6 +25,9 @@ from toolkit.workbook.reader import GridBook, ReadResult, UnreadableWorkbook, re
 
 FONT_COLOR = "#000000"  # the template's cells use the automatic (black) font colour
 TEXT_FORMAT = "@"
+# A finding's row on 校验结果 follows common.toml's findings_columns (代码, 严重程度, 工作表, 单元格, 说明,
+# 填报值, 计算值); the fourth, 单元格, holds a link to the cell.
+LINK_COLUMN = 4
 
 
 class ButtonError(Exception):
@@ -234,9 +237,8 @@ def _findings_writes(book: Workbook, findings: list[Finding], plan: Plan) -> Non
         last = 1 + len(rows)
         plan.writes.append(Write(name, 2, 1, last, width, "number_format", TEXT_FORMAT))
         plan.writes.append(Write(name, 2, 1, last, width, "values", [values for values, _ in rows]))
-        link_col = columns.index("单元格") + 1
-        plan.writes.append(Write(name, 2, link_col, last, link_col, "number_format", "General"))
-        plan.writes.append(Write(name, 2, link_col, last, link_col, "formulas", [[cell] for _, cell in rows]))
+        plan.writes.append(Write(name, 2, LINK_COLUMN, last, LINK_COLUMN, "number_format", "General"))
+        plan.writes.append(Write(name, 2, LINK_COLUMN, last, LINK_COLUMN, "formulas", [[cell] for _, cell in rows]))
     if old > len(rows):
         blank = [[None] * width for _ in range(old - len(rows))]
         plan.writes.append(Write(name, 2 + len(rows), 1, 1 + old, width, "values", blank))

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from toolkit.formats import common
 
-NAME, LEVEL, CODE, CONTACT = "单位名称", "单位层级", "单位代码", "联系人"
+# The roster names its columns as the workbook's 单位信息 names those fields (common.toml).
+NAME, LEVEL = (next(f.label for f in common().info_fields if f.id == fid) for fid in ("info.unit", "info.level"))
+CODE, CONTACT = "单位代码", "联系人"
 COLUMNS = (NAME, LEVEL, CODE, CONTACT)
 REQUIRED = (NAME, LEVEL)
 SHEET = "单位名单"
