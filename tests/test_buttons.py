@@ -233,6 +233,8 @@ def test_clear_marks_paints_every_cell_back_and_empties_the_list(files):
     layout = workbook_layout("2019")
     cells = colourable("2019")
     assert actions.coloured(ERROR_FILL) == actions.coloured(HINT_FILL) == set()
+    painted = {cell for a in actions.of("setRangeColor") for cell in actions.cells(a)}
+    assert painted == set(cells)  # every cell a check may colour is painted back (none left marked)
     for a in actions.of("setRangeColor"):
         assert {a["args"][0]} == {template_fill(layout, cells[c]) for c in actions.cells(a)}
     values = actions.written()
