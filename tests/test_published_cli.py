@@ -94,3 +94,17 @@ def test_export_counts_the_figures_it_could_not_read_among_the_errors(tmp_path, 
 def test_a_report_file_the_system_cannot_read_is_a_chinese_message(tmp_path):
     done = run("import", "/proc/self/mem", "-o", tmp_path)  # opens, then every read fails (EIO)
     assert done.returncode == 2 and "“mem”：无法打开" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_control_characters_in_a_published_text_do_not_stop_the_import(tmp_path):
+    # text copied from Word keeps its manual line breaks (vertical tab) and page breaks (form feed),
+    # which a workbook cannot hold: the workbook was never written (a traceback)
+    text = ZEQU.read_text(encoding="utf-8")
+    at = text.index("1、 总体情况") + 40
+    source = tmp_path / "带分页符.txt"
+    source.write_text(text[:at] + "\x0b\x0c\x01" + text[at:], encoding="utf-8")
+    done = run("import", source, "-o", tmp_path / "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    report = read_workbook(tmp_path / "out" / "泽曲镇 2022年报.xlsx").report
+    overview = zequ_2022().texts["overview"]
+    assert report.texts["overview"].replace("\n", "") == overview.replace("\n", "")
