@@ -350,7 +350,7 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
                           f"应为 {this_year - 1} 年度。请在“{info}”表改正上年年报工作簿的路径。")
     if last_year is not None:
         last_fmt = Values(get_format(last_year.format), last_year.values)
-        figures = {cid: last_fmt[cid] for cid in _known(last_year)}
+        figures = {cid: last_fmt[cid] for cid in last_fmt.fmt.cells if last_fmt.has(cid)}
     else:
         figures = dict(book.report.previous)
     imported_previous = 0
@@ -387,12 +387,6 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
                 "或在“上年数据”中填写上年的数字，再点“导入上年数据”")
     _status(book, plan, text)
     return plan
-
-
-def _known(report: Report) -> list[str]:
-    """Cells of a report whose value is known: reported, or a total computed from reported cells."""
-    fmt = get_format(report.format)
-    return [cid for cid in fmt.cells if cid in report.values or fmt.cells[cid].total]
 
 
 # --- 导出年报 ---------------------------------------------------------------------------------------
