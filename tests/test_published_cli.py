@@ -108,3 +108,14 @@ def test_control_characters_in_a_published_text_do_not_stop_the_import(tmp_path)
     report = read_workbook(tmp_path / "out" / "泽曲镇 2022年报.xlsx").report
     overview = zequ_2022().texts["overview"]
     assert report.texts["overview"].replace("\n", "") == overview.replace("\n", "")
+
+
+def test_a_unit_name_with_a_slash_makes_one_file_in_the_folder_asked_for(tmp_path, templates):
+    from conftest import fill_workbook
+    from workbooks import CONSISTENT_2021, entries, info_of
+
+    workbook = fill_workbook(templates["2021"], tmp_path / "联合.xlsx", entries(CONSISTENT_2021),
+                             {**info_of(CONSISTENT_2021), "info.unit": "县发改局/县粮食局"})
+    done = run("export", workbook, "-o", tmp_path / "年报")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in (tmp_path / "年报").iterdir()] == ["县发改局_县粮食局2025年政府信息公开工作年度报告.docx"]
