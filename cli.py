@@ -110,6 +110,11 @@ def check_command(
         except UnreadableWorkbook as exc:
             _fail(f"上年工作簿无法读取：{exc}")
     results = check_files(files, last_year)
+    if last_year is not None and last_year.year is not None:  # as the button and `consolidate --previous` do
+        for c in results:
+            if c.report is not None and c.report.year is not None and c.report.year != last_year.year + 1:
+                _fail(f"上年工作簿“{previous.name}”是{last_year.year}年度的报告，而“{c.path.name}”是"
+                      f"{c.report.year}年度，上年工作簿应为{c.report.year - 1}年度")
     if as_json:
         print(checked_json(results))
     else:

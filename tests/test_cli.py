@@ -109,6 +109,8 @@ def test_check_json_and_previous_year(tmp_path, templates):
     assert carried[0]["severity"] == "错误" and carried[0]["reported"] == carried[0]["computed"] + 1
     assert carried[0]["sheet"] == "表三 依申请公开" and carried[0]["address"] in ("D6", "J6")
     assert run("check", this_file, "--json").returncode == 0  # without last year, no cross-year rule
+    wrong_year = run("check", prev_file, "--previous", prev_file)  # its own year given as last year's
+    assert wrong_year.returncode == 2 and "上年工作簿应为2023年度" in wrong_year.stderr
 
 
 def test_demo_runs_the_county_job_on_the_sample(tmp_path):
