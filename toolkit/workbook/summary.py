@@ -13,15 +13,16 @@ import io
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from toolkit import roster
 from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
                                  summary_lines)
 from toolkit.formats import common, get_format
 from toolkit.layout import column_letter, workbook_layout
 from toolkit.rules import computed_totals
-from toolkit import roster
 from toolkit.workbook import details, streamed
 from toolkit.workbook.streamed import Stream, place_samples
-from toolkit.workbook.template import BORDER, CENTER, FONT, LABEL_FILL, LEFT, NUMBER_FORMATS, _a4, build_workbook
+from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
+                                       build_workbook, findings_header)
 
 TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
 STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
@@ -78,12 +79,8 @@ def _cached_totals(c: Consolidation) -> dict:
 def _findings_sheet(ws, c: Consolidation) -> Stream:
     colors = common().severity_colors
     titles = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
-    widths = (20, 28, 14, 8, 16, 8, 90, 10, 10)
-    for col, (title, width) in enumerate(zip(titles, widths), start=1):
-        cell = ws.cell(1, col, title)
-        cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
-        ws.column_dimensions[column_letter(col)].width = width
-    ws.freeze_panes = "A2"
+    widths = (20, 28) + FINDINGS_WIDTHS
+    findings_header(ws, titles, widths)
     keys = place_samples(ws, 2, {"text": _style(), "wrap": _style(wrap=True), "number": _style(),
                                  **{sev: _style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
     items = [(f.submission, finding) for f in c.files for finding in f.submission.findings]
