@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from toolkit.cli_text import localize_help
 from toolkit.formats import VERSIONS, common
@@ -27,8 +28,22 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
+    err.print(f"[bold red]错误：[/]{escape(message)}")
     raise typer.Exit(code)
+
+
+def _without_lock_files(paths: List[Path]) -> List[Path]:
+    """The files given, less Office's lock files (~$name.xlsx, there while the file is open in Excel,
+    Word or WPS; a wildcard such as 各单位/*.xlsx picks them up), each skipped with a line saying so."""
+    from toolkit.submissions import is_lock_file
+
+    kept = [p for p in paths if not is_lock_file(p)]
+    for path in paths:
+        if is_lock_file(path):
+            err.print(escape(f"跳过 {path.name}：这是 Office 或 WPS 打开文件时生成的临时锁定文件，不是工作簿或年报"))
+    if not kept:
+        _fail("没有要处理的文件（给出的都是 Office 或 WPS 的临时锁定文件 ~$…）")
+    return kept
 
 
 def _version(value: Optional[str]) -> str:
@@ -49,7 +64,7 @@ def template_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """生成标准填报工作簿（可预填单位名称、层级和年度）。"""
-    from toolkit.files import OutputExists, atomic_write
+    from toolkit.files import OutputError, atomic_write
     from toolkit.model import Report
     from toolkit.workbook.template import template_bytes
 
@@ -70,10 +85,10 @@ def template_command(
         data = template_bytes(report=report)
     try:
         atomic_write(output, data, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     kind = "带按钮的（启用宏）" if suffix == ".xlsm" else ""
-    console.print(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}")
+    console.print(escape(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}"))
 
 
 @app.command("check")
@@ -87,6 +102,7 @@ def check_command(
     from toolkit.console import checked_json, print_checked
     from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 
+    files = _without_lock_files(files)
     last_year = None
     if previous is not None:
         try:
@@ -94,6 +110,11 @@ def check_command(
         except UnreadableWorkbook as exc:
             _fail(f"上年工作簿无法读取：{exc}")
     results = check_files(files, last_year)
+    if last_year is not None and last_year.year is not None:  # as the button and `consolidate --previous` do
+        for c in results:
+            if c.report is not None and c.report.year is not None and c.report.year != last_year.year + 1:
+                _fail(f"上年工作簿“{previous.name}”是{last_year.year}年度的报告，而“{c.path.name}”是"
+                      f"{c.report.year}年度，上年工作簿应为{c.report.year - 1}年度")
     if as_json:
         print(checked_json(results))
     else:
@@ -112,15 +133,15 @@ def demo_command(
     """演示：一个示例县的全过程——单位名单、分发工作簿、各单位报送（含泽曲镇2022年报）、汇总。"""
     from toolkit.console import print_consolidation
     from toolkit.demo import GIVEN, SENT, write_demo
-    from toolkit.files import OutputExists
+    from toolkit.files import OutputError
 
     try:
         demo = write_demo(output, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
-    console.print(f"示例县的单位名单：{demo.roster}")
-    console.print(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）")
-    console.print(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n")
+    console.print(escape(f"示例县的单位名单：{demo.roster}"))
+    console.print(escape(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）"))
+    console.print(escape(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n"))
     print_consolidation(console, demo.result, demo.summary)
 
 
@@ -132,7 +153,7 @@ def roster_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """单位名单：--template -o 单位名单.xlsx 生成空白名单；给出名单文件则核对并列出其中的单位。"""
-    from toolkit.files import OutputExists, atomic_write
+    from toolkit.files import OutputError, atomic_write
     from toolkit.roster import RosterError, read_roster
 
     if template:
@@ -141,9 +162,9 @@ def roster_command(
         from toolkit.workbook.roster_book import roster_bytes
         try:
             atomic_write(output, roster_bytes(), force)
-        except OutputExists as exc:
+        except OutputError as exc:
             _fail(str(exc))
-        console.print(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）")
+        console.print(escape(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）"))
         return
     if file is None:
         _fail("请给出要核对的单位名单文件，或用 --template -o 单位名单.xlsx 生成空白名单")
@@ -152,11 +173,14 @@ def roster_command(
     except RosterError as exc:
         _fail(str(exc))
     from rich.table import Table
-    table = Table("序号", "单位名称", "单位层级", "单位代码", "联系人")
+
+    from toolkit.roster import COLUMNS
+    from toolkit.workbook.details import NUMBER, header
+    table = Table(header(NUMBER), *COLUMNS)
     for i, u in enumerate(roster.units, start=1):
-        table.add_row(str(i), u.name, u.level, u.code, u.contact)
+        table.add_row(str(i), *map(escape, (u.name, u.level, u.code, u.contact)))
     console.print(table)
-    console.print(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。")
+    console.print(escape(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。"))
 
 
 def _read_roster(path: Optional[Path]):
@@ -198,7 +222,7 @@ def distribute_command(
 ):
     """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿（默认为带按钮的 .xlsm）。"""
     from toolkit.distribute import distribute
-    from toolkit.files import OutputExists
+    from toolkit.files import OutputError
     from toolkit.workbook.macro_workbook import MacroSourcesMissing
 
     version = _version(format)
@@ -206,13 +230,13 @@ def distribute_command(
     last_year = _read_last_year(previous, year)
     try:
         done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
-    except (OutputExists, MacroSourcesMissing) as exc:
+    except (OutputError, MacroSourcesMissing) as exc:
         _fail(str(exc))
-    console.print(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。")
+    console.print(escape(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。"))
     if last_year is not None:
-        console.print(f"已按上年汇总“{previous.name}”预填 {len(done.carried_over)} 个单位的上年结转和上年数据。")
+        console.print(escape(f"已按上年汇总“{previous.name}”预填 {len(done.carried_over)} 个单位的上年结转和上年数据。"))
         if done.not_last_year:
-            console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{'、'.join(done.not_last_year)}")
+            console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{escape('、'.join(done.not_last_year))}")
 
 
 @app.command("consolidate")
@@ -236,7 +260,7 @@ def consolidate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit.consolidate import consolidate
-    from toolkit.files import OutputExists, atomic_write, check_writable
+    from toolkit.files import OutputError, atomic_write, check_writable
     from toolkit.long_table import SUFFIXES, write_long
     from toolkit.submissions import input_files, read_submissions
     from toolkit.workbook.summary import summary_bytes
@@ -252,15 +276,15 @@ def consolidate_command(
         for path in (output, long):
             if path is not None:
                 check_writable(path, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
     found = input_files(inputs, exclude=[p for p in (output, previous, long) if p is not None])
     for path in found.missing:
-        err.print(f"[yellow]找不到：[/]{path}")
+        err.print(f"[yellow]找不到：[/]{escape(str(path))}")
     if found.skipped:
-        err.print(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）")
+        err.print(escape(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）"))
     if not found.files:
         _fail("没有找到要汇总的工作簿（.xlsx/.xlsm）")
     with Progress(TextColumn("读取并校验"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -275,7 +299,7 @@ def consolidate_command(
         atomic_write(output, summary_bytes(result), force)
         if long is not None:
             write_long(long, result, force)
-    except OutputExists as exc:
+    except OutputError as exc:
         _fail(str(exc))
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)
@@ -294,15 +318,15 @@ def import_command(
     from toolkit.published.commands import import_to_workbook
 
     code, taken = EXIT_OK, set()
-    for source in reports:
+    for source in _without_lock_files(reports):
         done = import_to_workbook(source, output, force, taken)
         if done.refused:
-            err.print(f"[bold red]错误：[/]“{source.name}”：{done.refused}")
+            err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
             continue
         print_checked(console, done.checked)
         if done.workbook:
-            console.print(f"已写出工作簿：{done.workbook}\n")
+            console.print(escape(f"已写出工作簿：{done.workbook}\n"))
         if done.checked.unreadable:
             code = EXIT_UNREADABLE
         elif done.checked.has_errors and code == EXIT_OK:
@@ -325,14 +349,14 @@ def export_command(
     if to not in FORMATS:
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
     code = EXIT_OK
-    for workbook in workbooks:
+    for workbook in _without_lock_files(workbooks):
         done = export_report(workbook, output, to, force)
         if done.unreadable or done.refused:
-            err.print(f"[bold red]无法读取[/] {done.unreadable}" if done.unreadable
-                      else f"[bold red]错误：[/]“{workbook.name}”：{done.refused}")
+            err.print(f"[bold red]无法读取[/] {escape(done.unreadable)}" if done.unreadable
+                      else f"[bold red]错误：[/]{escape(f'“{workbook.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
             continue
-        console.print(f"已导出：{done.output}")
+        console.print(escape(f"已导出：{done.output}"))
         if done.errors:
             console.print(f"  [yellow]注意：[/]该工作簿校验有 {done.errors} 个错误（用 xxgk check 查看），年报照录工作簿中的数字")
         for heading in done.empty_parts:

@@ -233,6 +233,8 @@ def test_clear_marks_paints_every_cell_back_and_empties_the_list(files):
     layout = workbook_layout("2019")
     cells = colourable("2019")
     assert actions.coloured(ERROR_FILL) == actions.coloured(HINT_FILL) == set()
+    painted = {cell for a in actions.of("setRangeColor") for cell in actions.cells(a)}
+    assert painted == set(cells)  # every cell a check may colour is painted back (none left marked)
     for a in actions.of("setRangeColor"):
         assert {a["args"][0]} == {template_fill(layout, cells[c]) for c in actions.cells(a)}
     values = actions.written()
@@ -377,3 +379,11 @@ def test_export_of_a_workbook_never_saved_asks_to_save_it_first(files, capsys):
     with pytest.raises(SystemExit):
         run_classic(files["zequ"], excel.export, name="工作簿1")
     assert "请先保存工作簿" in capsys.readouterr().err
+
+
+def test_export_into_a_folder_that_refuses_writing_says_so_in_chinese(files, capsys):
+    # /proc takes no new files, even from root (a read-only folder would not stop root)
+    with pytest.raises(SystemExit):
+        run_classic(files["zequ"], excel.export, name="/proc/年报.xlsm")
+    err = capsys.readouterr().err
+    assert "无法写入输出文件" in err and "Traceback" not in err

@@ -32,6 +32,16 @@ def test_template_writes_a_prefilled_workbook_and_refuses_to_overwrite(tmp_path)
     assert out.read_bytes() != first
 
 
+def test_an_output_that_cannot_be_written_is_a_chinese_message_not_a_traceback(tmp_path):
+    a_file = tmp_path / "不是文件夹"
+    a_file.write_text("x")
+    for args in (("template", "-o", a_file / "a.xlsx"), ("roster", "--template", "-o", a_file / "名单.xlsx"),
+                 ("demo", "-o", a_file / "演示")):
+        done = run(*args)
+        assert done.returncode == 2 and "无法写入输出文件" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+
+
 def test_template_refuses_unknown_level_and_format(tmp_path):
     bad_level = run("template", "--level", "村", "-o", tmp_path / "a.xlsx")
     assert bad_level.returncode == 2 and "单位层级" in bad_level.stderr
@@ -54,6 +64,33 @@ def test_check_exit_codes_and_table(tmp_path, templates):
     assert unreadable.returncode == 2 and "乱码.xlsx" in unreadable.stdout + unreadable.stderr
 
 
+def test_brackets_in_file_names_and_cells_are_printed_as_they_are(tmp_path, templates):
+    # the terminal library reads [..] as markup: "[/b]" typed into a cell stopped the command with a
+    # traceback, and "[draft]" in a file name vanished from what was printed
+    values = {**entries(CONSISTENT_2021), "t3.new.natural": "[/b]"}
+    odd = fill_workbook(templates["2021"], tmp_path / "东河镇 [draft].xlsx", values,
+                        {**info_of(CONSISTENT_2021), "info.unit": "东河镇[bold]"})
+    done = run("check", odd)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "东河镇 [draft].xlsx" in done.stdout and "东河镇[bold]" in done.stdout and "“[/b]”" in done.stdout
+    summary = run("consolidate", odd, "--year", CONSISTENT_2021.year, "-o", tmp_path / "汇总 [1].xlsx")
+    assert summary.returncode == 1 and "Traceback" not in summary.stderr, summary.stderr
+    assert "汇总 [1].xlsx" in summary.stdout and "“[/b]”" in summary.stdout
+    again = run("template", "-o", tmp_path / "汇总 [1].xlsx")
+    assert again.returncode == 2 and "汇总 [1].xlsx" in again.stderr
+
+
+def test_office_lock_files_picked_up_by_a_wildcard_are_skipped(tmp_path, templates):
+    good = fill_workbook(templates["2021"], tmp_path / "东河镇.xlsx", entries(CONSISTENT_2021), info_of(CONSISTENT_2021))
+    lock = tmp_path / "~$东河镇.xlsx"  # Excel's owner file while 东河镇.xlsx is open: no workbook
+    lock.write_bytes(b"\x04" + "张三".encode("utf-16-le") + b"\x20" * 160)
+    done = run("check", good, lock)
+    assert done.returncode == 0, done.stdout + done.stderr  # not "2: a file cannot be read"
+    assert "跳过 ~$东河镇.xlsx" in done.stderr and "未发现错误" in done.stdout
+    only = run("export", lock, "-o", tmp_path)
+    assert only.returncode == 2 and "锁定文件" in only.stderr
+
+
 def test_check_json_and_previous_year(tmp_path, templates):
     from toolkit.samples import plausible_report
     previous = plausible_report("东河镇", "乡镇", 2024, "2021", seed=5)
@@ -72,6 +109,8 @@ def test_check_json_and_previous_year(tmp_path, templates):
     assert carried[0]["severity"] == "错误" and carried[0]["reported"] == carried[0]["computed"] + 1
     assert carried[0]["sheet"] == "表三 依申请公开" and carried[0]["address"] in ("D6", "J6")
     assert run("check", this_file, "--json").returncode == 0  # without last year, no cross-year rule
+    wrong_year = run("check", prev_file, "--previous", prev_file)  # its own year given as last year's
+    assert wrong_year.returncode == 2 and "上年工作簿应为2023年度" in wrong_year.stderr
 
 
 def test_demo_runs_the_county_job_on_the_sample(tmp_path):

@@ -1,9 +1,11 @@
 """The consolidation's decisions on their own (pure core, Submissions made by hand), and the atomic
 writing every output goes through."""
+import os
+
 import pytest
 
 from toolkit.consolidate import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
-from toolkit.files import OutputExists, atomic_stream
+from toolkit.files import OutputExists, OutputUnwritable, atomic_stream, atomic_write
 from toolkit.roster import Roster, RosterUnit
 
 
@@ -23,6 +25,19 @@ def test_the_later_date_counts_then_the_later_file():
     assert status["a.xlsx"][0] == status["b.xlsx"][0] == REJECTED and "c.xlsx" in status["a.xlsx"][1]
     assert c.report.values["t3.new.natural"] == 3 + 4
     assert c.accounting == "共 4 个文件 = 汇总 2 个 + 未汇总 2 个"
+
+
+def test_dates_typed_as_text_are_compared_as_dates():
+    # 填报日期 typed as text (2025.2.1 stays text in Excel): compared as text, February came after October
+    subs = [unit("东河镇", "february.xlsx", "2026.2.1", modified=9, value=1),
+            unit("东河镇", "october.xlsx", "2025.10.15", modified=1, value=2),
+            unit("西山乡", "iso.xlsx", "2026-01-05", modified=1, value=3),
+            unit("西山乡", "words.xlsx", "2026年1月20日", modified=0, value=4),
+            unit("北关街道", "unreadable-date.xlsx", "年初", modified=9, value=5),
+            unit("北关街道", "dated.xlsx", "2026/1/3", modified=1, value=6)]
+    c = consolidate(subs, 2025, "2021", unit="某县")
+    kept = {f.submission.path for f in c.files if f.status == ACCEPTED}
+    assert kept == {"february.xlsx", "words.xlsx", "dated.xlsx"}
 
 
 def test_the_roster_decides_the_order_and_who_is_missing():
@@ -63,3 +78,20 @@ def test_an_output_is_whole_or_not_there(tmp_path):
     with atomic_stream(out, force=True) as fh:
         fh.write(b"new")
     assert out.read_bytes() == b"new"
+
+
+def test_an_output_gets_the_permissions_of_an_ordinary_new_file(tmp_path):
+    mask = os.umask(0)
+    os.umask(mask)
+    out = atomic_write(tmp_path / "汇总.xlsx", b"data")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's owner-only 0o600
+
+
+def test_an_output_that_cannot_be_written_is_said_in_chinese_and_leaves_nothing(tmp_path):
+    not_a_folder = tmp_path / "名单.csv"
+    not_a_folder.write_text("x")
+    with pytest.raises(OutputUnwritable, match="无法写入输出文件.*汇总.xlsx"):
+        atomic_write(not_a_folder / "汇总.xlsx", b"data")
+    with pytest.raises(OutputUnwritable, match="已有同名的文件夹"):
+        atomic_write(tmp_path, b"data", force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]

@@ -78,3 +78,44 @@ def test_help_is_in_chinese():
     for command in ("import", "export"):
         done = run(command, "--help")
         assert done.returncode == 0 and "年报" in done.stdout and "--force" in done.stdout
+
+
+def test_export_counts_the_figures_it_could_not_read_among_the_errors(tmp_path, templates):
+    from conftest import fill_workbook
+    from workbooks import CONSISTENT_2021, entries, info_of
+
+    workbook = fill_workbook(templates["2021"], tmp_path / "东河镇.xlsx",
+                             {**entries(CONSISTENT_2021), "t2.fees.amount": "125000元"}, info_of(CONSISTENT_2021))
+    done = run("export", workbook, "-o", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "该工作簿校验有 1 个错误" in done.stdout  # "125000元" goes out as 0: the user is told, as the button does
+
+
+def test_a_report_file_the_system_cannot_read_is_a_chinese_message(tmp_path):
+    done = run("import", "/proc/self/mem", "-o", tmp_path)  # opens, then every read fails (EIO)
+    assert done.returncode == 2 and "“mem”：无法打开" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_control_characters_in_a_published_text_do_not_stop_the_import(tmp_path):
+    # text copied from Word keeps its manual line breaks (vertical tab) and page breaks (form feed),
+    # which a workbook cannot hold: the workbook was never written (a traceback)
+    text = ZEQU.read_text(encoding="utf-8")
+    at = text.index("1、 总体情况") + 40
+    source = tmp_path / "带分页符.txt"
+    source.write_text(text[:at] + "\x0b\x0c\x01" + text[at:], encoding="utf-8")
+    done = run("import", source, "-o", tmp_path / "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    report = read_workbook(tmp_path / "out" / "泽曲镇 2022年报.xlsx").report
+    overview = zequ_2022().texts["overview"]
+    assert report.texts["overview"].replace("\n", "") == overview.replace("\n", "")
+
+
+def test_a_unit_name_with_a_slash_makes_one_file_in_the_folder_asked_for(tmp_path, templates):
+    from conftest import fill_workbook
+    from workbooks import CONSISTENT_2021, entries, info_of
+
+    workbook = fill_workbook(templates["2021"], tmp_path / "联合.xlsx", entries(CONSISTENT_2021),
+                             {**info_of(CONSISTENT_2021), "info.unit": "县发改局/县粮食局"})
+    done = run("export", workbook, "-o", tmp_path / "年报")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in (tmp_path / "年报").iterdir()] == ["县发改局_县粮食局2025年政府信息公开工作年度报告.docx"]

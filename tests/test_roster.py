@@ -61,6 +61,10 @@ def test_missing_columns_and_other_files_are_refused(tmp_path):
         read_roster(other)
     with pytest.raises(RosterError, match="不存在"):
         read_roster(tmp_path / "nowhere.csv")
+    for folder in (tmp_path / "名单文件夹.csv", tmp_path / "名单文件夹.xlsx"):  # not a traceback
+        folder.mkdir()
+        with pytest.raises(RosterError, match="是一个文件夹"):
+            read_roster(folder)
 
 
 def test_unit_key():

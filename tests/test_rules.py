@@ -129,6 +129,16 @@ def test_cross_year_rules_skip_cells_last_years_format_lacks():
     assert all(f.code != "Y-IN-FORCE" for f in check(report, previous))
 
 
+def test_cross_year_rules_skip_last_years_figures_that_could_not_be_read():
+    # last year's workbook had 十七 in 四、结转下年度继续办理 (自然人): the reader leaves the cell out; taking
+    # it as 0 made an error "上年报告的结转下年度继续办理为0" that last year's report never said
+    report, previous = pair()
+    del previous.values["t3.forward.natural"]
+    report.values["t3.carried.natural"] += 0 if report.values["t3.carried.natural"] else 2
+    carried = {f.cells for f in check(report, previous) if f.code == "Y-CARRIED"}
+    assert ("t3.carried.natural",) not in carried and ("t3.carried.total",) not in carried
+
+
 def test_sample_township_breaks_the_balance_on_exactly_three_columns():
     findings = check(zequ_2022())
     balance = {f.cells[0].split(".")[-1]: (f.computed, f.reported) for f in findings if f.code == "T3-BALANCE"}

@@ -1,8 +1,10 @@
 """Reading what users type into a cell."""
+import datetime
+
 import pytest
 
 from toolkit.formats import common
-from toolkit.values import parse_value, parse_year
+from toolkit.values import parse_date, parse_value, parse_year
 
 COUNT, SIGNED, MONEY = (common().kinds[k] for k in ("count", "signed", "money"))
 
@@ -54,3 +56,19 @@ def test_refused_with_what_was_found(raw, kind):
 ])
 def test_year(raw, year):
     assert parse_year(raw) == year
+
+
+@pytest.mark.parametrize("text,date", [
+    ("2025-02-01", datetime.date(2025, 2, 1)),
+    ("2025/2/1", datetime.date(2025, 2, 1)),
+    ("2025.2.1", datetime.date(2025, 2, 1)),
+    ("2025年2月1日", datetime.date(2025, 2, 1)),
+    ("２０２５年１０月１５日", datetime.date(2025, 10, 15)),
+    (" 2025. 10. 15 ", datetime.date(2025, 10, 15)),
+    ("20251015", datetime.date(2025, 10, 15)),
+    ("2025-13-01", None),
+    ("年初", None),
+    ("", None),
+])
+def test_dates_as_people_write_them(text, date):
+    assert parse_date(text) == date

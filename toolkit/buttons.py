@@ -25,6 +25,9 @@ from toolkit.workbook.reader import GridBook, ReadResult, UnreadableWorkbook, re
 
 FONT_COLOR = "#000000"  # the template's cells use the automatic (black) font colour
 TEXT_FORMAT = "@"
+# A finding's row on 校验结果 follows common.toml's findings_columns (代码, 严重程度, 工作表, 单元格, 说明,
+# 填报值, 计算值); the fourth, 单元格, holds a link to the cell.
+LINK_COLUMN = 4
 
 
 class ButtonError(Exception):
@@ -234,9 +237,8 @@ def _findings_writes(book: Workbook, findings: list[Finding], plan: Plan) -> Non
         last = 1 + len(rows)
         plan.writes.append(Write(name, 2, 1, last, width, "number_format", TEXT_FORMAT))
         plan.writes.append(Write(name, 2, 1, last, width, "values", [values for values, _ in rows]))
-        link_col = columns.index("单元格") + 1
-        plan.writes.append(Write(name, 2, link_col, last, link_col, "number_format", "General"))
-        plan.writes.append(Write(name, 2, link_col, last, link_col, "formulas", [[cell] for _, cell in rows]))
+        plan.writes.append(Write(name, 2, LINK_COLUMN, last, LINK_COLUMN, "number_format", "General"))
+        plan.writes.append(Write(name, 2, LINK_COLUMN, last, LINK_COLUMN, "formulas", [[cell] for _, cell in rows]))
     if old > len(rows):
         blank = [[None] * width for _ in range(old - len(rows))]
         plan.writes.append(Write(name, 2 + len(rows), 1, 1 + old, width, "values", blank))
@@ -348,7 +350,7 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
                           f"应为 {this_year - 1} 年度。请在“{info}”表改正上年年报工作簿的路径。")
     if last_year is not None:
         last_fmt = Values(get_format(last_year.format), last_year.values)
-        figures = {cid: last_fmt[cid] for cid in _known(last_year)}
+        figures = {cid: last_fmt[cid] for cid in last_fmt.fmt.cells if last_fmt.has(cid)}
     else:
         figures = dict(book.report.previous)
     imported_previous = 0
@@ -385,12 +387,6 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
                 "或在“上年数据”中填写上年的数字，再点“导入上年数据”")
     _status(book, plan, text)
     return plan
-
-
-def _known(report: Report) -> list[str]:
-    """Cells of a report whose value is known: reported, or a total computed from reported cells."""
-    fmt = get_format(report.format)
-    return [cid for cid in fmt.cells if cid in report.values or fmt.cells[cid].total]
 
 
 # --- 导出年报 ---------------------------------------------------------------------------------------

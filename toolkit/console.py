@@ -1,9 +1,14 @@
-"""Showing results on the terminal (rich) and as JSON; no logic beyond presentation."""
+"""Showing results on the terminal (rich) and as JSON; no logic beyond presentation.
+
+rich reads [..] in printed text as markup: whatever comes from the user (file and unit names, what
+was typed into a cell, messages quoting it) goes through `escape`, or "[/b]" in a cell would stop
+the command and "[a]" in a file name would vanish."""
 from __future__ import annotations
 
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from toolkit.checking import CheckedFile
@@ -19,7 +24,7 @@ def findings_table(checked: CheckedFile) -> Table:
     table.add_column("说明", ratio=1)
     for f in sorted(checked.findings, key=lambda f: f.severity != ERROR):
         where = f"{f.sheet}!{f.address}" if f.sheet and f.address else (f.sheet or "")
-        table.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", f"{f.code}\n{where}".strip(), f.message)
+        table.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", escape(f"{f.code}\n{where}".strip()), escape(f.message))
     return table
 
 
@@ -31,11 +36,11 @@ def title(checked: CheckedFile) -> str:
 
 def print_checked(console: Console, checked: CheckedFile) -> None:
     if checked.unreadable:
-        console.print(f"[bold red]无法读取[/] {checked.unreadable}")
+        console.print(f"[bold red]无法读取[/] {escape(checked.unreadable)}")
         return
     errors = sum(f.severity == ERROR for f in checked.findings)
     hints = len(checked.findings) - errors
-    console.print(f"[bold]{title(checked)}[/]")
+    console.print(f"[bold]{escape(title(checked))}[/]")
     if checked.findings:
         console.print(findings_table(checked))
     verdict = "[bold red]有错误[/]" if errors else "[bold green]未发现错误[/]"
@@ -60,29 +65,29 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     from toolkit.consolidate import REJECTED, headline, summary_lines
     from toolkit.model import show_number
 
-    console.print(f"[bold]已写入汇总工作簿：[/]{output}" + (f"；长表：{long}" if long else ""))
+    console.print(f"[bold]已写入汇总工作簿：[/]{escape(str(output))}" + (f"；长表：{escape(str(long))}" if long else ""))
     lines = summary_lines(c)
-    console.print(f"[bold]{lines[1]}[/]")
+    console.print(f"[bold]{escape(lines[1])}[/]")
     for line in lines[2:]:
-        console.print(line)
+        console.print(escape(line))
     rejected = [f for f in c.files if f.status == REJECTED]
     if rejected:
         table = Table("文件", "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
         table.columns[2].overflow = "fold"
         for f in rejected:
-            table.add_row(f.submission.name, f.submission.unit, f.reason)
+            table.add_row(escape(f.submission.name), escape(f.submission.unit), escape(f.reason))
         console.print(table)
     if c.missing:
-        console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{'、'.join(u.name for u in c.missing)}")
+        console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(u.name for u in c.missing))}")
     with_errors = [s for s in c.accepted if s.errors]
     if with_errors:
         console.print("[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“校验结果”表）：")
         for s in with_errors:
             codes = sorted({f.code for f in s.findings if f.severity == ERROR})
-            console.print(f"  {s.unit}：错误 {s.errors} 个（{'、'.join(codes)}）")
+            console.print(f"  {escape(s.unit)}：错误 {s.errors} 个（{'、'.join(codes)}）")
             for f in [f for f in s.findings if f.severity == ERROR][:3]:
-                console.print(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}")
-    table = Table("主要数字", "汇总", title=f"{c.unit} {c.year}年度汇总（{len(c.accepted)}个单位）")
+                console.print(escape(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}"))
+    table = Table("主要数字", "汇总", title=escape(f"{c.unit} {c.year}年度汇总（{len(c.accepted)}个单位）"))
     for label, value in headline(c):
         table.add_row(label, show_number(value))
     console.print(table)

@@ -7,12 +7,14 @@ valid input one level up.  Pure Python: no spreadsheet library, no pandas, no fi
 """
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from toolkit.formats import cell_id, cell_map, common, get_format
 from toolkit.model import ERROR, Finding, Number, Report
 from toolkit.roster import Roster, RosterUnit, unit_key
 from toolkit.rules import Values
+from toolkit.values import parse_date
 
 ACCEPTED, REJECTED, MISSING = "已汇总", "未汇总", "未报送"
 SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
@@ -199,14 +201,15 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
 
 def _resolve_duplicates(candidates: list[Submission], outcomes: dict) -> None:
     """The same unit twice: the later 填报日期 counts (then the later-modified file, then the name);
-    the others are not summed and name the one that counts."""
+    the others are not summed and name the one that counts.  Dates are compared as dates, whatever
+    way they were written; a date that cannot be read counts as none."""
     groups: dict[str, list[Submission]] = {}
     for s in candidates:
         groups.setdefault(unit_key(s.unit), []).append(s)
     for group in groups.values():
         if len(group) < 2:
             continue
-        group.sort(key=lambda s: (s.date or "", s.modified, s.path))
+        group.sort(key=lambda s: (parse_date(s.date) or datetime.date.min, s.modified, s.path))
         kept = group[-1]
         for s in group[:-1]:
             outcome = outcomes[id(s)]

@@ -73,10 +73,13 @@ def export() -> None:
 
 def export_to(sheets: dict[str, list[list] | None], folder: Path | None) -> buttons.Plan:
     """Write the report into `folder` (atomically, never over an earlier export); the plan is the status."""
-    from toolkit.files import atomic_write
+    from toolkit.files import OutputError, atomic_write
 
     plan, target, data = buttons.export(sheets, folder)
-    atomic_write(target, data)
+    try:
+        atomic_write(target, data)
+    except OutputError as exc:  # a read-only folder, a full disk: said in Chinese, not as a traceback
+        raise buttons.ButtonError(str(exc)) from exc
     return plan
 
 

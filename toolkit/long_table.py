@@ -14,7 +14,8 @@ from pathlib import Path
 from toolkit.files import atomic_stream
 from toolkit.workbook import details
 
-COLUMNS = ("单位名称", "单位层级", "报告格式", "文件", "编号", "表", "行", "列", "数值")
+COLUMNS = tuple(details.header(c) for c in ("info.unit", "info.level", "info.format", details.FILE, details.CELL_ID)) \
+    + ("表", "行", "列", details.header(details.VALUE))
 SUFFIXES = (".csv", ".parquet")
 _BATCH_UNITS = 500
 

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 
 ERROR = "错误"
 HINT = "提示"
-SEVERITIES = (ERROR, HINT)
 
 Number = int | float
 
@@ -86,9 +85,6 @@ class Finding:
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
         return cls(**{**d, "cells": tuple(d.get("cells", ()))})
-
-    def with_source(self, source: str) -> "Finding":
-        return Finding(**{**asdict(self), "cells": self.cells, "source": source})
 
 
 def show_number(value) -> str:

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from toolkit.formats import common
 
-NAME, LEVEL, CODE, CONTACT = "单位名称", "单位层级", "单位代码", "联系人"
+# The roster names its columns as the workbook's 单位信息 names those fields (common.toml).
+NAME, LEVEL = (next(f.label for f in common().info_fields if f.id == fid) for fid in ("info.unit", "info.level"))
+CODE, CONTACT = "单位代码", "联系人"
 COLUMNS = (NAME, LEVEL, CODE, CONTACT)
 REQUIRED = (NAME, LEVEL)
 SHEET = "单位名单"
@@ -66,6 +68,8 @@ def read_roster(path) -> Roster:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"单位名单“{path}”不存在")
+    if path.is_dir():
+        raise RosterError(f"单位名单“{path}”是一个文件夹，不是 .xlsx 或 .csv 文件")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(path)
@@ -77,7 +81,10 @@ def read_roster(path) -> Roster:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"单位名单“{path.name}”无法读取：{exc.strerror or exc}") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

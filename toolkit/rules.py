@@ -28,7 +28,13 @@ class Values:
         self._computed: dict[str, Number] = {}
 
     def has(self, cid: str) -> bool:
-        return cid in self.fmt.cells
+        """Whether the report gives the cell's value: reported, or a total whose parts it all gives.
+        A cell the reader could not read (十七) is left out of the report, and no rule may take it
+        for 0; a cell of another format (2019 → 2021) is not given either."""
+        if self.reported.get(cid) is not None:
+            return True
+        relation = self._formulas.get(cid)
+        return relation is not None and all(self.has(t.cell) for t in relation.computed)
 
     def __getitem__(self, cid: str) -> Number:
         value = self.reported.get(cid)
@@ -103,7 +109,7 @@ def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | Ba
         if last_year is None:
             return None
         if any(t.previous and not last_year.has(t.cell) for t in rel.reported + rel.computed):
-            return None  # last year's format has no such cell (2019 → 2021), or it was not kept
+            return None  # last year's format has no such cell (2019 → 2021), it was not kept or not readable
 
     def total(terms):
         out = 0

@@ -32,9 +32,14 @@ class Inputs:
     missing: list[Path] = field(default_factory=list)  # named, but not there
 
 
+def is_lock_file(path: Path) -> bool:
+    """Office's and WPS's owner file of an open document (~$name.xlsx): no workbook, no report."""
+    return Path(path).name.startswith("~$")
+
+
 def _is_lock_or_temporary(path: Path) -> bool:
     # Office's owner files (~$name.xlsx), hidden files, and our own files being written (.name.tmp)
-    return path.name.startswith(("~$", "."))
+    return is_lock_file(path) or path.name.startswith(".")
 
 
 def input_files(inputs, exclude=()) -> Inputs:
@@ -59,7 +64,7 @@ def input_files(inputs, exclude=()) -> Inputs:
                 else:
                     add(path)
         elif item.is_file():
-            if item.name.startswith("~$"):
+            if is_lock_file(item):
                 out.skipped.append(item)
             else:
                 add(item)

@@ -6,6 +6,7 @@ did; anything else is refused with the text that was found, never read as a sile
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -76,3 +77,20 @@ def parse_year(raw) -> int | None:
         return int(raw) if float(raw).is_integer() and 1900 < raw < 2200 else None
     m = re.fullmatch(r"(\d{4})(年度?)?", str(raw).translate(_FULL_WIDTH).strip())
     return int(m.group(1)) if m else None
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
+
+
+def parse_date(text) -> datetime.date | None:
+    """A date as people write it in 填报日期 when it is not an Excel date: 2025-02-01, 2025/2/1,
+    2025.2.1, 2025年2月1日, 20250201 (full-width digits too); None if it is not one.  Compared as
+    text, 2025.2.1 would come after 2025.10.15."""
+    m = _DATE.match(str(text or "").translate(_FULL_WIDTH).strip())
+    if not m:
+        return None
+    year, month, day = (int(g) for g in (m.groups()[:3] if m.group(1) else m.groups()[3:]))
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None

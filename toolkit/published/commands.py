@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toolkit.checking import CheckedFile
 from toolkit.distribute import workbook_name
-from toolkit.files import OutputExists, atomic_write
+from toolkit.files import OutputError, atomic_write
 from toolkit.formats import get_format
 from toolkit.layout import workbook_layout
 from toolkit.model import Finding, Report
@@ -25,7 +25,7 @@ from toolkit.workbook.template import template_bytes
 class ImportedFile:
     checked: CheckedFile  # path = the published report; findings of the import and of the check
     workbook: Path | None = None  # the workbook written
-    refused: str | None = None  # why nothing was written: the workbook exists (and not --force)
+    refused: str | None = None  # why nothing was written: the workbook exists (and not --force), or cannot be written
 
 
 def import_to_workbook(source, folder, force: bool = False, taken: set | None = None) -> ImportedFile:
@@ -40,7 +40,7 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
     target = Path(folder) / _free_name(_workbook_name(report, source), source, taken)
     try:
         atomic_write(target, template_bytes(report=report), force)
-    except OutputExists as exc:
+    except OutputError as exc:
         return ImportedFile(CheckedFile(source, report), refused=str(exc))
     findings = located(report, imported.findings + check(report), target)
     return ImportedFile(CheckedFile(source, report, findings), target)
@@ -76,7 +76,7 @@ class ExportedFile:
     workbook: Path
     output: Path | None = None
     unreadable: str | None = None
-    refused: str | None = None  # why nothing was written: the file exists (and not --force)
+    refused: str | None = None  # why nothing was written: the file exists (and not --force), or cannot be written
     errors: int = 0  # the workbook's check errors: the export shows its figures as they are
     empty_parts: list[str] = field(default_factory=list)  # headings of text parts left empty
 
@@ -85,17 +85,19 @@ def export_report(workbook, folder, to: str = "docx", force: bool = False) -> Ex
     """Read a filled workbook and write its publishable report (.docx or .html) into `folder`."""
     workbook = Path(workbook)
     try:
-        report = read_workbook(workbook).report
+        result = read_workbook(workbook)
     except UnreadableWorkbook as exc:
         return ExportedFile(workbook, unreadable=str(exc))
+    report = result.report
     if not report.unit or report.year is None:
         name = f"{workbook.stem}.{to}"
     else:
         name = export_name(report, to)
     try:
         target = atomic_write(Path(folder) / name, export_bytes(report, to), force)
-    except OutputExists as exc:
+    except OutputError as exc:
         return ExportedFile(workbook, refused=str(exc))
     empty = [p.heading for p in get_format(report.format).text_parts if not report.texts.get(p.text, "").strip()]
-    errors = sum(f.is_error for f in check(report))
+    # the reader's errors too: a figure it could not read (十七) is exported as 0
+    errors = sum(f.is_error for f in result.findings + check(report))
     return ExportedFile(workbook, target, errors=errors, empty_parts=empty)

@@ -48,8 +48,12 @@ def report_title(report: Report) -> str:
 
 
 def export_name(report: Report, to: str) -> str:
-    """The file name of the exported report: 泽曲镇2022年政府信息公开工作年度报告.docx."""
-    return f"{report_title(report)}.{to}"
+    """The file name of the exported report: 泽曲镇2022年政府信息公开工作年度报告.docx (a unit name such
+    as 县发改局/县粮食局 made fit for a file name, or the "/" would put the file in a new folder)."""
+    from toolkit.distribute import safe_file_name
+
+    year = report.year if report.year is not None else ""
+    return f"{safe_file_name(report.unit)}{year}{TITLE_SUFFIX}.{to}"
 
 
 def export_bytes(report: Report, to: str = "docx") -> bytes:
@@ -276,7 +280,6 @@ def _style_font(style, east_asian: str, size: float) -> None:
 
 def _docx_table(doc, grid: Grid, style, text_width, WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH):
     from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     table = doc.add_table(rows=grid.rows, cols=grid.cols)
     table.style = doc.styles["Table Grid"]

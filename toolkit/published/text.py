@@ -40,7 +40,10 @@ def read_lines(path) -> list[Line]:
         raise UnreadableReport(f"“{path}”：文件不存在")
     if path.is_dir():
         raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # no permission, a file another program holds, a failing disk
+        raise UnreadableReport(f"“{path.name}”：无法打开（{exc.strerror or exc}）") from exc
     suffix = path.suffix.lower()
     try:
         if suffix == ".docx" or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES | {".pdf"} and _is_docx(data)):
@@ -57,9 +60,21 @@ def read_lines(path) -> list[Line]:
         if str(exc).startswith("“"):
             raise
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
+    lines = [Line(tuple(_without_controls(c) for c in line.cells), line.row) for line in lines]
     if not any(line.text for line in lines):
         raise UnreadableReport(f"“{path.name}”：文件中没有文字（如是扫描件或图片，请先转为文字）")
     return lines
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(text: str) -> str:
+    """Text without the control characters a workbook cannot hold (openpyxl refuses them): Word's
+    manual line break (vertical tab) becomes a line break; page breaks (form feed) and the rest go."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda m: "\n" if m.group() == "\x0b" else "", text)
 
 
 # --- plain text ---------------------------------------------------------------------------------

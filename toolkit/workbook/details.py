@@ -25,9 +25,16 @@ ID_ROW = 1
 HEADER_ROWS = (2, 3, 4)  # table, row, column
 FIRST_DATA_ROW = 5
 NUMBER, FILE = "no", "file"
+CELL_ID, VALUE = "cell", "value"  # headers of the summary's other lists (报送情况, the --long table)
 TOTAL = "合计"
-EXTRA_LABELS = {NUMBER: "序号", FILE: "文件"}
+EXTRA_LABELS = {NUMBER: "序号", FILE: "文件", CELL_ID: "编号", VALUE: "数值"}
 INFO_COLUMNS = (NUMBER, "info.unit", "info.level", "info.format", "info.date", FILE)
+
+
+def header(cid: str) -> str:
+    """The Chinese header of a unit-information column (info.unit -> 单位名称, as on 单位信息) or of
+    NUMBER, FILE, CELL_ID, VALUE: the one place the summary's lists get them from."""
+    return EXTRA_LABELS.get(cid) or next(f.label for f in common().info_fields if f.id == cid)
 
 
 def sheet_name() -> str:
@@ -36,8 +43,7 @@ def sheet_name() -> str:
 
 def columns(version: str) -> list[tuple[str, tuple[str, str, str]]]:
     """(id, (table, row, column) headers) of every column, info columns first."""
-    labels = {f.id: f.label for f in common().info_fields} | EXTRA_LABELS
-    out = [(cid, ("", "", labels[cid])) for cid in INFO_COLUMNS]
+    out = [(cid, ("", "", header(cid))) for cid in INFO_COLUMNS]
     fmt = get_format(version)
     for cid, cell in fmt.cells.items():
         table = fmt.table(cell.table)

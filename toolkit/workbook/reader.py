@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.formats import VERSIONS, common, get_format
+from toolkit.formats import VERSIONS, common
 from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.values import parse_value, parse_year

@@ -3,15 +3,15 @@ unit levels; the demo writes a filled one the same way."""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.formats import common
 from toolkit.layout import column_letter
-from toolkit.roster import COLUMNS, LEVEL, REQUIRED, SHEET, RosterUnit
+from toolkit.roster import CODE, COLUMNS, CONTACT, LEVEL, NAME, REQUIRED, SHEET, RosterUnit
 from toolkit.workbook.template import FONT, LABEL_FILL, workbook_bytes
 
-WIDTHS = {"单位名称": 30, "单位层级": 14, "单位代码": 16, "联系人": 14}
+WIDTHS = {NAME: 30, LEVEL: 14, CODE: 16, CONTACT: 14}
 ROWS_WITH_DROP_DOWN = 2000
 NOTE = ("每行一个单位。单位名称须与各单位报送的工作簿“单位信息”表中的单位名称一致（空格、全角半角括号不计）；"
         "单位层级从下拉列表选择；单位代码、联系人可不填。")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
+from toolkit import roster
 from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
                                  summary_lines)
 from toolkit.formats import common, get_format
@@ -20,7 +21,8 @@ from toolkit.layout import column_letter, workbook_layout
 from toolkit.rules import computed_totals
 from toolkit.workbook import details, streamed
 from toolkit.workbook.streamed import Stream, place_samples
-from toolkit.workbook.template import BORDER, CENTER, FONT, LABEL_FILL, LEFT, NUMBER_FORMATS, _a4, build_workbook
+from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
+                                       build_workbook, findings_header)
 
 TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
 STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
@@ -76,13 +78,9 @@ def _cached_totals(c: Consolidation) -> dict:
 
 def _findings_sheet(ws, c: Consolidation) -> Stream:
     colors = common().severity_colors
-    titles = ("单位名称", "文件") + common().findings_columns
-    widths = (20, 28, 14, 8, 16, 8, 90, 10, 10)
-    for col, (title, width) in enumerate(zip(titles, widths), start=1):
-        cell = ws.cell(1, col, title)
-        cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
-        ws.column_dimensions[column_letter(col)].width = width
-    ws.freeze_panes = "A2"
+    titles = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
+    widths = (20, 28) + FINDINGS_WIDTHS
+    findings_header(ws, titles, widths)
     keys = place_samples(ws, 2, {"text": _style(), "wrap": _style(wrap=True), "number": _style(),
                                  **{sev: _style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
     items = [(f.submission, finding) for f in c.files for finding in f.submission.findings]
@@ -103,11 +101,15 @@ def _findings_sheet(ws, c: Consolidation) -> Stream:
 
 # --- 报送情况 -------------------------------------------------------------------------------------
 
-FILE_COLUMNS = ("序号", "文件", "单位名称", "单位层级", "报告格式", "填报日期", "状态", "原因或说明", "错误", "提示")
+_H = details.header
+FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H("info.unit"), _H("info.level"), _H("info.format"),
+                _H("info.date"), "状态", "原因或说明", "错误", "提示")
 FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6)
 # The other tables share the columns (and widths): (column, header).
-ROSTER_COLUMNS = ((1, "序号"), (2, "单位名称"), (3, "单位层级"), (4, "单位代码"), (5, "联系人"), (6, "状态"), (8, "文件"))
-UNMAPPED_COLUMNS = ((1, "序号"), (2, "编号"), (3, "单位名称"), (4, "报告格式"), (5, "数值"), (8, "项目（未计入汇总）"))
+ROSTER_COLUMNS = ((1, _H(details.NUMBER)), (2, roster.NAME), (3, roster.LEVEL), (4, roster.CODE), (5, roster.CONTACT),
+                  (6, FILE_COLUMNS[6]), (8, _H(details.FILE)))
+UNMAPPED_COLUMNS = ((1, _H(details.NUMBER)), (2, _H(details.CELL_ID)), (3, _H("info.unit")), (4, _H("info.format")),
+                    (5, _H(details.VALUE)), (8, "项目（未计入汇总）"))
 LINE_HEIGHT = 15.0
 
 

@@ -216,13 +216,20 @@ def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> Non
     _a4(ws, landscape=False)
 
 
-def _findings_sheet(ws) -> None:
-    widths = (14, 8, 16, 8, 90, 10, 10)
-    for col, (title, width) in enumerate(zip(common().findings_columns, widths), start=1):
+FINDINGS_WIDTHS = (14, 8, 16, 8, 90, 10, 10)  # of common.toml's findings_columns
+
+
+def findings_header(ws, titles, widths) -> None:
+    """The title row of a 校验结果 sheet: the workbook's own, and the summary's (unit and file first)."""
+    for col, (title, width) in enumerate(zip(titles, widths), start=1):
         cell = ws.cell(1, col, title)
         cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
         ws.column_dimensions[column_letter(col)].width = width
     ws.freeze_panes = "A2"
+
+
+def _findings_sheet(ws) -> None:
+    findings_header(ws, common().findings_columns, FINDINGS_WIDTHS)
     _a4(ws, landscape=True)
 
 
