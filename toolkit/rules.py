@@ -48,7 +48,7 @@ class Values:
         """What a total cell's formula gives."""
         value = self._computed.get(total_id)
         if value is None:
-            value = self._computed[total_id] = _sum(self, self._formulas[total_id].computed)
+            value = self._computed[total_id] = signed_sum(self, self._formulas[total_id].computed)
         return value
 
 
@@ -65,10 +65,11 @@ class Baseline:
         return self.values[cid]
 
 
-def _sum(values: Values, terms) -> Number:
+def signed_sum(values: Values, terms, last_year: Values | Baseline | None = None) -> Number:
+    """The signed sum of terms: this year's cells from `values`, last year's (prev:) from `last_year`."""
     out = 0
     for t in terms:
-        out += t.sign * values[t.cell]
+        out += t.sign * (last_year if t.previous else values)[t.cell]
     return _tidy(out)
 
 
@@ -111,13 +112,7 @@ def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | Ba
         if any(t.previous and not last_year.has(t.cell) for t in rel.reported + rel.computed):
             return None  # last year's format has no such cell (2019 → 2021), it was not kept or not readable
 
-    def total(terms):
-        out = 0
-        for t in terms:
-            out += t.sign * (last_year if t.previous else values)[t.cell]
-        return _tidy(out)
-
-    reported, computed = total(rel.reported), total(rel.computed)
+    reported, computed = signed_sum(values, rel.reported, last_year), signed_sum(values, rel.computed, last_year)
     if abs(reported - computed) <= TOLERANCE:
         return None
     rule = rel.rule

@@ -10,7 +10,7 @@ from importlib import resources
 
 from toolkit.formats import get_format
 from toolkit.model import Report
-from toolkit.rules import Values
+from toolkit.rules import Values, signed_sum
 
 # Plausible shares of requests by how they were answered (the rest of table 三's result rows get 0..1).
 _RESULT_WEIGHTS = {"result.open": 6, "result.partial": 2, "result.unable.not_held": 2, "result.denied.third_party": 1}
@@ -80,11 +80,8 @@ def _follow_on(fmt, values: dict, last: Values) -> None:
             continue
         if any(t.previous and t.cell not in last.fmt.cells for t in rel.computed):
             continue
-        def follow():
-            this_year = Values(fmt, values)
-            return sum(t.sign * (last if t.previous else this_year)[t.cell] for t in rel.computed)
-        if follow() < 0:  # more repealed than there were: repeal none
+        if signed_sum(Values(fmt, values), rel.computed, last) < 0:  # more repealed than there were: repeal none
             for t in rel.computed:
                 if t.sign < 0 and not t.previous:
                     values[t.cell] = 0
-        values[rel.reported[0].cell] = follow()
+        values[rel.reported[0].cell] = signed_sum(Values(fmt, values), rel.computed, last)
