@@ -4,7 +4,7 @@ import hashlib
 import pytest
 
 from toolkit.checking import check_file
-from toolkit.rules import check
+from toolkit.rules import check, computed_totals
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, make_all
 
@@ -163,11 +163,23 @@ def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
     ("truncated-download.xlsx", "不是有效的 Excel 工作簿"),
     ("zip-without-workbook.xlsx", "不是 Excel 工作簿"),
     ("someone-elses-spreadsheet.xlsx", "无法识别报告格式"),
+    ("number-cell-holding-text.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“abc”）"),
+    ("number-cell-beyond-a-double.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“1e309”）"),
+    ("string-cell-past-the-shared-strings.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 9999 项）"),
+    ("string-cell-negative-shared-string-index.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 -1 项）"),
 ])
 def test_unreadable_files_get_a_chinese_reason_naming_the_file(files, name, words):
     with pytest.raises(UnreadableWorkbook) as info:
         read_workbook(files[name])
     assert name in str(info.value) and words in str(info.value)
+
+
+def test_a_workbook_as_excel_saves_it_reads_as_written(files):
+    """Shared strings and calculated totals (as Excel writes them) read as openpyxl's inline text does."""
+    inline, saved = read_workbook(files["2021-consistent.xlsx"]), read_workbook(files["2021-as-excel-saves.xlsx"])
+    assert saved.report.unit == inline.report.unit == CONSISTENT_2021.unit
+    assert saved.report.values == {**CONSISTENT_2021.values, **computed_totals(CONSISTENT_2021)}
+    assert not saved.findings
 
 
 def test_reading_never_modifies_the_input(files):

@@ -5,13 +5,18 @@ writing only the cells a user types into), or broken the way users break them.
 """
 from __future__ import annotations
 
+import io
+import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 
 from conftest import fill_workbook
 from toolkit.formats import get_format
+from toolkit.layout import workbook_layout
+from toolkit.rules import computed_totals
 from toolkit.samples import plausible_report, zequ_2022
 
 
@@ -35,6 +40,95 @@ def _without_names(path: Path) -> None:
     for name in list(wb.defined_names):
         del wb.defined_names[name]
     wb.save(path)
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def sheet_parts(data: bytes) -> dict[str, str]:
+    """Worksheet part (xl/worksheets/sheetN.xml) -> sheet name, from a package's own relationships."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    targets = {r.get("Id"): "xl/" + r.get("Target").lstrip("/").removeprefix("xl/") for r in rels}
+    return {targets[s.get(R_ID)]: s.get("name") for s in book.iter(f"{{{MAIN_NS}}}sheet")}
+
+
+_INLINE = re.compile(rb'<c ([^>]*?) t="inlineStr"><is>(.*?)</is></c>', re.S)
+_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v></v></c>')
+
+
+def as_excel_saves(data: bytes, report) -> bytes:
+    """A standard workbook filled with `report`, as Excel saves it: its text in a shared-strings
+    table (openpyxl writes it inline) and every total formula with its calculated value."""
+    strings: list[bytes] = []
+    index: dict[bytes, int] = {}
+    layout = workbook_layout(report.format)
+    totals = {layout.address(cid): value for cid, value in computed_totals(report).items()}
+    sheets = sheet_parts(data)
+
+    def shared(m):
+        if m.group(2) not in index:
+            index[m.group(2)] = len(strings)
+            strings.append(m.group(2))
+        return b'<c %s t="s"><v>%d</v></c>' % (m.group(1), index[m.group(2)])
+
+    def calculated(sheet):
+        def fill(m):
+            value = totals.get((sheet, m.group(1).decode()))
+            return m.group(0) if value is None else b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (
+                m.group(1), m.group(2), m.group(3), str(value).encode())
+        return fill
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename in sheets:
+                body = _FORMULA.sub(calculated(sheets[info.filename]), _INLINE.sub(shared, body))
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings'
+                                    b'+xml"/></Types>')
+            dst.writestr(info, body)
+        dst.writestr(info.__class__("xl/sharedStrings.xml", info.date_time), (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="%s" count="%d" uniqueCount="%d">'
+            b'%s</sst>' % (MAIN_NS.encode(), len(strings), len(strings), b"".join(b"<si>%s</si>" % s for s in strings))),
+            zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def with_cell_xml(source: Path, target: Path, cid: str, cell_xml: str) -> Path:
+    """A copy of a standard workbook whose cell `cid` is written as `cell_xml` (its XML as a damaged
+    file or another program has it; "{ref}" stands for the cell's address)."""
+    data = source.read_bytes()
+    sheet, ref = workbook_layout(get_format_of(data)).address(cid)
+    part = next(p for p, name in sheet_parts(data).items() if name == sheet)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                body, n = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(),
+                                  cell_xml.format(ref=ref).encode(), body, count=1, flags=re.S)
+                assert n == 1, (part, ref)
+            dst.writestr(info, body)
+    target.write_bytes(out.getvalue())
+    return target
+
+
+def get_format_of(data: bytes) -> str:
+    """The format version a standard workbook says it is in (单位信息's 报告格式 cell)."""
+    from toolkit.workbook.xlsx import XlsxBook
+
+    with XlsxBook(io.BytesIO(data)) as book:
+        sheet, row, col = book.defined_names["info.format"]
+        return str(book.cells(sheet)[(row, col)].value)
 
 
 def make_all(folder: Path, templates: dict) -> dict[str, Path]:
@@ -95,4 +189,13 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
     wb.active.append(["单位", "申请数"])
     wb.active.append(["某镇", 3])
     wb.save(files["someone-elses-spreadsheet.xlsx"])
+    # Cells as a damaged file has them (found by the fuzz test): no program writes these, and the
+    # reader must say which cell is damaged rather than stop with a traceback or read another value.
+    saved = files["2021-as-excel-saves.xlsx"] = folder / "2021-as-excel-saves.xlsx"
+    saved.write_bytes(as_excel_saves(files["2021-consistent.xlsx"].read_bytes(), CONSISTENT_2021))
+    for name, cell in (("number-cell-holding-text.xlsx", '<c r="{ref}" s="17" t="n"><v>abc</v></c>'),
+                       ("number-cell-beyond-a-double.xlsx", '<c r="{ref}" s="17"><v>1e309</v></c>'),
+                       ("string-cell-past-the-shared-strings.xlsx", '<c r="{ref}" s="17" t="s"><v>9999</v></c>'),
+                       ("string-cell-negative-shared-string-index.xlsx", '<c r="{ref}" s="17" t="s"><v>-1</v></c>')):
+        files[name] = with_cell_xml(saved, folder / name, "t3.new.natural", cell)
     return files

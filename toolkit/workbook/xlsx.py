@@ -13,6 +13,7 @@ quotes) goes to the tree parser (defusedxml), which reads any well-formed part.
 """
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import zipfile
@@ -46,6 +47,10 @@ _R_NAMESPACE = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/
 
 class XlsxError(Exception):
     """The file is not a workbook this reader can open; the message says why, in Chinese."""
+
+
+class _DamagedCell(ValueError):
+    """A cell holds what no spreadsheet program writes; the message says what, in Chinese."""
 
 
 class RawCell(NamedTuple):
@@ -128,7 +133,10 @@ class XlsxBook:
         if self._shared is None:
             path = self._shared_path
             data = self._read(path) if path and path in self._names else b""
-            self._shared = _SharedStrings(data)
+            try:
+                self._shared = _SharedStrings(data)
+            except Exception as exc:  # asked for while reading a cell: say which part is damaged
+                raise XlsxError(f"无法读取：{path} 已损坏（{type(exc).__name__}: {exc}）") from exc
         return self._shared
 
     def cells(self, sheet: str) -> Mapping:
@@ -139,7 +147,7 @@ class XlsxBook:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
             xml = self._read(path)
             try:
-                scanned = _scan_sheet(xml, self._shared_strings)
+                scanned = _scan_sheet(xml, self._shared_strings, sheet)
                 self._sheets[sheet] = scanned if scanned is not None else _parse_sheet_tree(
                     xml, self._shared_strings)
             except XlsxError:
@@ -191,6 +199,9 @@ class _SharedStrings:
         else:
             self._decoded = [None] * len(self._items)
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def __getitem__(self, index: int) -> str:
         text = self._decoded[index]
         if text is None:
@@ -230,10 +241,21 @@ class _ScannedSheet(Mapping):
     then from the start, with a fast substring search; so a reader asking for 200 of a sheet's 1,000
     cells never touches the other 800."""
 
-    def __init__(self, xml: bytes, start: int, end: int, shared):
+    def __init__(self, xml: bytes, start: int, end: int, shared, name: str = ""):
         self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
         self._shared = shared
         self._cursor = start
+        self._name = name
+
+    def _decode(self, attrs: bytes, body: bytes | None, ref: str) -> RawCell:
+        try:
+            return _decode_cell(attrs, body, self._shared)
+        except XlsxError:
+            raise
+        except Exception as exc:  # a value that is no number, a string that is not there, bytes that are no UTF-8
+            why = str(exc) if isinstance(exc, _DamagedCell) else f"{type(exc).__name__}: {exc}"
+            raise XlsxError(f"无法读取：工作表“{self._name}”的单元格 {ref} 已损坏（{why}），"
+                            "请在 Excel 或 WPS 中打开该工作簿，检查该单元格后另存，再重新报送") from exc
 
     def get(self, key, default=None):
         needle = _needle(*key)
@@ -258,7 +280,7 @@ class _ScannedSheet(Mapping):
             self._cursor = close + 4
         cell = _DECODED.get(item)
         if cell is None:
-            cell = _decode_cell(*item, self._shared)
+            cell = self._decode(*item, needle[6:-1].decode())
             if b' t="s"' not in item[0]:  # the same XML is the same cell in any workbook, but for shared strings
                 if len(_DECODED) >= _DECODED_LIMIT:
                     _DECODED.clear()
@@ -273,7 +295,7 @@ class _ScannedSheet(Mapping):
 
     def __iter__(self):
         for ref, attrs, body in _CELL.findall(self._xml, self._start, self._end):
-            if _decode_cell(attrs, body, self._shared) is not _EMPTY:
+            if self._decode(attrs, body, ref.decode()) is not _EMPTY:
                 yield parse_a1(ref.decode())
 
     def __len__(self):
@@ -303,8 +325,7 @@ def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
             v = _VALUE.search(body) if body else None
             text = v.group(1) if v else None
         if t == b"n" and text:
-            num = float(text)
-            value = int(num) if num.is_integer() else num
+            value = _number(text)
         else:
             value = _typed_value(t.decode(), _unescape(text) if text else None, shared)
     if value is None and not formula:
@@ -316,16 +337,30 @@ def _typed_value(t: str, text: str | None, shared):
     if text is None:
         return None
     if t == "s":
-        return shared()[int(text)]
+        strings, index = shared(), int(text)
+        if not 0 <= index < len(strings):  # a negative index would quietly give another cell's text
+            raise _DamagedCell(f"共享字符串表中没有第 {index} 项")
+        return strings[index]
     if t == "b":
         return text in ("1", "true")
     if t == "n":
-        num = float(text)
-        return int(num) if num.is_integer() else num
+        return _number(text)
     return text  # str (a formula's text result), e (an error such as #VALUE!), d (an ISO date)
 
 
-def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
+def _number(text: str | bytes) -> int | float:
+    """A numeric cell's value.  Excel writes only finite numbers there; anything else (text, inf,
+    nan, a number too big for a double) is a damaged cell."""
+    try:
+        num = float(text)
+    except ValueError:
+        num = math.nan
+    if not math.isfinite(num):
+        raise _DamagedCell(f"数值单元格中是“{text.decode(errors='replace') if isinstance(text, bytes) else text}”")
+    return int(num) if num.is_integer() else num
+
+
+def _scan_sheet(xml: bytes, shared, name: str = "") -> _ScannedSheet | None:
     """The cells of a worksheet as Excel, WPS, LibreOffice and openpyxl write it; None if it is
     written some other way (the tree parser then reads it)."""
     start = xml.find(b"<sheetData")
@@ -336,7 +371,7 @@ def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
         return None  # <sheetData/> (no cells) or a damaged part: the tree parser tells which
     if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
         return None  # cells without an r attribute, or r not first (or rich text runs with <color> and the like)
-    return _ScannedSheet(xml, start, end, shared)
+    return _ScannedSheet(xml, start, end, shared, name)
 
 
 @lru_cache(maxsize=16)
