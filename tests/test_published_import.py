@@ -238,6 +238,21 @@ def test_unreadable_files_name_the_file_and_why(tmp_path, name, data, why):
     assert name in str(caught.value) and why in str(caught.value)
 
 
+def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
+    """Found by the fuzz test: 400 nines were read as inf, and the check stopped with OverflowError."""
+    from toolkit.published.commands import import_to_workbook
+    from toolkit.published.export import export_bytes
+    from toolkit.samples import plausible_report
+
+    page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
+    path = tmp_path / "figure-of-400-digits.html"
+    path.write_text(page.replace("<td>27</td>", f"<td>{'9' * 400}</td>", 1), encoding="utf-8")
+    done = import_to_workbook(path, tmp_path)
+    assert done.workbook is not None and done.checked.unreadable is None
+    assert "t2.normative.made" not in done.checked.report.values
+    assert any(f.code == "P-MISSING" and "t2.normative.made" in f.cells for f in done.checked.findings)
+
+
 def test_the_importer_core_needs_no_file_format_library():
     import subprocess
     import sys

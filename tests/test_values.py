@@ -42,12 +42,20 @@ def test_accepted(raw, kind, value, how):
 
 @pytest.mark.parametrize("raw,kind", [
     ("十七", COUNT), ("abc", COUNT), ("17万元", COUNT), ("125000元", MONEY), ("1.2.3", COUNT),
-    ("#VALUE!", COUNT), (True, COUNT), ("17件5", COUNT), ("1,13", COUNT),
+    ("#VALUE!", COUNT), (True, COUNT), ("17件5", COUNT), ("1,13", COUNT), ("9" * 400, COUNT),
+    ("9" * 400 + ".5万元", MONEY),
 ])
 def test_refused_with_what_was_found(raw, kind):
     parsed = parse_value(raw, kind)
     assert parsed.value is None and parsed.how == "invalid"
     assert parsed.found == ("TRUE" if raw is True else raw)
+
+
+@pytest.mark.parametrize("raw", [float("inf"), float("-inf"), float("nan")])
+def test_numbers_beyond_any_figure_are_refused(raw):
+    """inf (a number of 400 digits read as a float) would make every sum inf and every rule fail."""
+    parsed = parse_value(raw, COUNT)
+    assert parsed.value is None and parsed.how == "invalid" and parsed.found == str(raw)
 
 
 @pytest.mark.parametrize("raw,year", [

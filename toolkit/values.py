@@ -7,6 +7,7 @@ did; anything else is refused with the text that was found, never read as a sile
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,8 @@ def parse_value(raw, kind: Kind) -> Parsed:
         return Parsed(0, "blank")
     if isinstance(raw, bool):
         return Parsed(None, "invalid", "TRUE" if raw else "FALSE")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return Parsed(None, "invalid", str(raw))
     if isinstance(raw, (int, float)):
         return Parsed(_as_kind(raw, kind), "number")
     text = str(raw)
@@ -66,6 +69,8 @@ def parse_value(raw, kind: Kind) -> Parsed:
     if not _NUMBER.fullmatch(clean):
         return Parsed(None, "invalid", text)
     number = float(clean.replace(",", ""))
+    if not math.isfinite(number):  # 400 digits: beyond any figure, and inf would break every sum
+        return Parsed(None, "invalid", text)
     return Parsed(_as_kind(number, kind), "text", text)
 
 
