@@ -253,6 +253,53 @@ def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
     assert any(f.code == "P-MISSING" and "t2.normative.made" in f.cells for f in done.checked.findings)
 
 
+def _damaged_word_reports(folder):
+    """Word reports as `xxgk export` writes them, then damaged (found by the fuzz test): python-docx
+    stopped on each with an error of its own (lxml's, zlib's, AttributeError)."""
+    import io
+    import zipfile
+
+    from toolkit.published.export import export_bytes
+    from toolkit.samples import plausible_report
+
+    data = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {info.filename: z.read(info) for info in z.infolist()}
+        document = z.getinfo("word/document.xml")
+
+    def package(**changed) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, body in parts.items():
+                z.writestr(name, changed.get(name.replace("/", "_").replace(".", "_"), body))
+        return out.getvalue()
+
+    start = document.header_offset + 30 + len(document.filename) + len(document.extra)
+    files = {
+        "word-styles-part-not-xml.docx": package(word_styles_xml=b"\0" * 16),
+        "word-document-part-holds-relationships.docx": package(word_document_xml=parts["_rels/.rels"]),
+        "word-content-types-without-part-name.docx": package(
+            **{"[Content_Types]_xml": parts["[Content_Types].xml"].replace(b"PartName=", b"Name=", 1)}),
+        "word-compressed-text-corrupt.docx": data[:start + 8] + b"\xff" * 64 + data[start + 72:],
+    }
+    for name, body in files.items():
+        (folder / name).write_bytes(body)
+    return {name: folder / name for name in files}
+
+
+@pytest.fixture(scope="module")
+def damaged_word(tmp_path_factory):
+    return _damaged_word_reports(tmp_path_factory.mktemp("damaged-word"))
+
+
+@pytest.mark.parametrize("name", ["word-styles-part-not-xml.docx", "word-document-part-holds-relationships.docx",
+                                  "word-content-types-without-part-name.docx", "word-compressed-text-corrupt.docx"])
+def test_damaged_word_reports_name_the_file_and_say_it_is_damaged(damaged_word, name):
+    with pytest.raises(UnreadableReport) as caught:
+        read_lines(damaged_word[name])
+    assert name in str(caught.value) and "Word 文件已损坏" in str(caught.value)
+
+
 def test_the_importer_core_needs_no_file_format_library():
     import subprocess
     import sys

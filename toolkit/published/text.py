@@ -247,11 +247,15 @@ def docx_lines(data: bytes) -> list[Line]:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        body = docx.Document(io.BytesIO(data)).element.body
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise UnreadableReport(f"Word 文件已损坏或不是 .docx（{exc.__class__.__name__}）") from exc
+    except Exception as exc:  # a damaged part: python-docx passes on zlib's and lxml's errors, and its own
+        raise UnreadableReport(f"Word 文件已损坏（{exc.__class__.__name__}），请在 Word 或 WPS 中打开并另存为 .docx 后再导入") from exc
+    if body is None:
+        raise UnreadableReport("Word 文件已损坏（没有正文），请在 Word 或 WPS 中打开并另存为 .docx 后再导入")
     out: list[Line] = []
-    _docx_block(document.element.body, out)
+    _docx_block(body, out)
     return out
 
 
