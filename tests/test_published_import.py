@@ -221,6 +221,21 @@ def test_heading_numbers(heading, number):
 
 # --- files that cannot be read ---------------------------------------------------------------
 
+def _zip_needing_a_newer_unzip_version(member: str) -> bytes:
+    """A zip whose central directory asks for unzip version 16.2: Python's zipfile raises
+    NotImplementedError (found by the fuzz test)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(member, "<x/>")
+    data = bytearray(out.getvalue())
+    at = data.index(b"PK\x01\x02")
+    data[at + 6:at + 8] = b"\xa2\x00"
+    return bytes(data)
+
+
 @pytest.mark.parametrize("name, data, why", [
     ("missing.txt", None, "文件不存在"),
     ("old-word.doc", b"\xd0\xcf\x11\xe0 an old Word file", "不支持 .doc"),
@@ -228,6 +243,8 @@ def test_heading_numbers(heading, number):
     ("truncated.pdf", b"%PDF-1.4\n1 0 obj <<", "PDF"),
     ("blank.txt", "\n \n\t\n".encode(), "没有文字"),
     ("binary.txt", bytes(range(128, 256)) * 4, "编码"),
+    ("zip-needing-a-newer-unzip-version.docx", _zip_needing_a_newer_unzip_version("word/document.xml"), "Word 文件已损坏"),
+    ("zip-needing-a-newer-unzip-version.xlsx", _zip_needing_a_newer_unzip_version("xl/workbook.xml"), "不支持 .xlsx"),
 ])
 def test_unreadable_files_name_the_file_and_why(tmp_path, name, data, why):
     path = tmp_path / name

@@ -163,6 +163,7 @@ def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
     ("truncated-download.xlsx", "不是有效的 Excel 工作簿"),
     ("zip-without-workbook.xlsx", "不是 Excel 工作簿"),
     ("someone-elses-spreadsheet.xlsx", "无法识别报告格式"),
+    ("zip-needing-a-newer-unzip-version.xlsx", "不是有效的 Excel 工作簿"),
     ("number-cell-holding-text.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“abc”）"),
     ("number-cell-beyond-a-double.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“1e309”）"),
     ("string-cell-past-the-shared-strings.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 9999 项）"),

@@ -191,6 +191,11 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
     wb.save(files["someone-elses-spreadsheet.xlsx"])
     # Cells as a damaged file has them (found by the fuzz test): no program writes these, and the
     # reader must say which cell is damaged rather than stop with a traceback or read another value.
+    newer = bytearray(whole)
+    at = newer.index(b"PK\x01\x02")  # the first central directory entry: version needed to extract = 16.2
+    newer[at + 6:at + 8] = b"\xa2\x00"
+    files["zip-needing-a-newer-unzip-version.xlsx"] = folder / "zip-needing-a-newer-unzip-version.xlsx"
+    files["zip-needing-a-newer-unzip-version.xlsx"].write_bytes(bytes(newer))
     saved = files["2021-as-excel-saves.xlsx"] = folder / "2021-as-excel-saves.xlsx"
     saved.write_bytes(as_excel_saves(files["2021-consistent.xlsx"].read_bytes(), CONSISTENT_2021))
     for name, cell in (("number-cell-holding-text.xlsx", '<c r="{ref}" s="17" t="n"><v>abc</v></c>'),

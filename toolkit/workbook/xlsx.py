@@ -64,7 +64,7 @@ class XlsxBook:
         try:
             self._zip = zipfile.ZipFile(path)
             names = set(self._zip.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # NotImplementedError: "zip file version 16.2"
             raise XlsxError(f"无法打开：不是有效的 Excel 工作簿（.xlsx/.xlsm）（{exc}）") from exc
         self._names = names
         self._shared: _SharedStrings | None = None
