@@ -1,0 +1,133 @@
+"""Fuzzing: real workbooks and published reports, damaged by hypothesis, through check, consolidate and
+import (in this process), and a smaller number through the command line.
+
+The bar: no traceback, no hang, every case ends in a report or a Chinese message naming the file,
+and the inputs are byte for byte as they were.  The run is the same every time (derandomized, no
+example database) and counts its cases; the figures are printed at the end of the test session and
+by `python benchmarks/fuzz_report.py`.  A failure names the mutation and the file the mutant was
+saved to (see tests/fuzz.py).
+"""
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+import fuzz
+from fuzz import REPORT_SEEDS, TALLY, WORKBOOK_SEEDS
+
+settings.register_profile(
+    "xxgk-fuzz", derandomize=True, database=None, deadline=None, print_blob=False,
+    # each example is a whole file through three paths; a failure's mutant is saved, so no shrinking
+    phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck))
+FUZZ = settings.get_profile("xxgk-fuzz")
+
+# Examples per family: together over 1,000 distinct files through check, consolidate and import (some
+# mutations of a seed give the same file as another).
+RAW_ZIP, MEMBER_BYTES, XML, PARTS, DOCX, TEXT, CLI = 220, 190, 380, 130, 110, 80, 24
+
+
+class _Figures:
+    def pytest_terminal_summary(self, terminalreporter):
+        if TALLY.cases or TALLY.cli_cases:
+            terminalreporter.section("fuzz figures")
+            for line in fuzz.figures():
+                terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_figures(request):
+    if not request.config.pluginmanager.has_plugin("xxgk-fuzz-figures"):
+        request.config.pluginmanager.register(_Figures(), "xxgk-fuzz-figures")
+    yield
+
+
+def tried(run, examples: int) -> None:
+    """Run a family's examples and make sure they were all tried."""
+    before = TALLY.cases + TALLY.cli_cases
+    run()
+    assert TALLY.cases + TALLY.cli_cases - before >= examples
+
+
+@settings(FUZZ, max_examples=RAW_ZIP)
+@given(fuzz.raw_zip_mutants(WORKBOOK_SEEDS))
+def raw_zip_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=MEMBER_BYTES)
+@given(fuzz.member_byte_mutants(WORKBOOK_SEEDS))
+def member_byte_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=XML)
+@given(fuzz.xml_mutants(WORKBOOK_SEEDS))
+def xml_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=PARTS)
+@given(fuzz.part_mutants(WORKBOOK_SEEDS))
+def part_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=DOCX)
+@given(fuzz.docx_mutants())
+def docx_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=TEXT)
+@given(fuzz.text_mutants(("report.html", "report.txt")))
+def text_cases(mutant):
+    fuzz.run_case(mutant)
+
+
+@settings(FUZZ, max_examples=CLI)
+@given(fuzz.workbook_mutants() | fuzz.report_mutants())
+def cli_cases(mutant):
+    fuzz.run_cli_case(mutant)
+
+
+# In order, as benchmarks/fuzz_report.py runs them.
+FAMILIES = (raw_zip_cases, member_byte_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases)
+
+
+def test_workbooks_with_damaged_zip_bytes():
+    tried(raw_zip_cases, RAW_ZIP)
+
+
+def test_workbooks_with_damaged_xml_bytes_in_a_valid_zip():
+    tried(member_byte_cases, MEMBER_BYTES)
+
+
+def test_workbooks_with_changed_cells_sheets_and_defined_names():
+    tried(xml_cases, XML)
+
+
+def test_workbooks_with_parts_removed_renamed_or_replaced():
+    tried(part_cases, PARTS)
+
+
+def test_published_word_reports_damaged():
+    tried(docx_cases, DOCX)
+
+
+def test_published_web_and_text_reports_edited():
+    tried(text_cases, TEXT)
+
+
+def test_the_command_line_exits_0_1_or_2_without_a_traceback():
+    tried(cli_cases, CLI)
+
+
+def test_the_seeds_are_read_whole():
+    """The fuzz starts from sound files: each seed reads as a full report with no refusal."""
+    for name in WORKBOOK_SEEDS + REPORT_SEEDS:
+        seed = fuzz.seeds()[name]
+        before = TALLY.cases, TALLY.outcomes.copy()
+        fuzz.run_case(fuzz.Mutant(name, seed.suffix, "seed", "unchanged", seed.data))
+        gained = TALLY.outcomes - before[1]
+        if name in WORKBOOK_SEEDS:
+            assert gained[("check", "report")] == 1 and gained[("consolidate", "report")] == 1, name
+        else:
+            assert gained[("import", "report")] == 1, name
