@@ -203,4 +203,6 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
                        ("string-cell-past-the-shared-strings.xlsx", '<c r="{ref}" s="17" t="s"><v>9999</v></c>'),
                        ("string-cell-negative-shared-string-index.xlsx", '<c r="{ref}" s="17" t="s"><v>-1</v></c>')):
         files[name] = with_cell_xml(saved, folder / name, "t3.new.natural", cell)
+    name = "unit-name-with-a-character-xml-forbids.xlsx"  # &#1; decoded, the summary could not be written
+    files[name] = with_cell_xml(saved, folder / name, "info.unit", '<c r="{ref}" t="inlineStr"><is><t>东河&#1;镇</t></is></c>')
     return files

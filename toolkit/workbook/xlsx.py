@@ -42,6 +42,9 @@ _WB_NAME = re.compile(rb"<definedName\s([^>]*)>([^<]*)</definedName>")
 _WB_PR = re.compile(rb"<workbookPr\s([^>]*?)/?>")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+# Characters XML 1.0 does not allow, raw or as a reference such as &#1;: a parser refuses the part, and
+# an Excel file written with them (the summary workbook) could not be saved.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _R_NAMESPACE = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 
 
@@ -165,6 +168,9 @@ def _unescape(raw: bytes) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise _DamagedCell(f"文字中有 XML 不允许的字符 U+{ord(bad.group()):04X}")
     return text
 
 
