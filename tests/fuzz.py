@@ -189,6 +189,28 @@ def member_byte_mutants(draw, seed_names) -> Mutant:
     return Mutant(seed.name, seed.suffix, "member-bytes", f"{name}: {what}", replaced(seed.name, name, damaged))
 
 
+# Put into text and attribute values: references to characters XML forbids, references out of range,
+# undefined entities, raw control and invalid UTF-8 bytes, escaped markup.
+REFERENCES = (b"&#1;", b"&#0;", b"&#x1F;", b"&#xD800;", b"&#xFFFE;", b"&#99999999;", b"&#x110000;", b"&bogus;",
+              b"&amp;", b"&#38;", b"\x01", b"\x00", b"\xff", b"\xe4\xb8", b"&#12289;", b"&lt;/t&gt;", b"&#10;",
+              b"&#13;", b"&#9;")
+_TEXT_SPOTS = re.compile(rb'<(?:w:)?[tv](?: [^>]*)?>|\bname="')
+
+
+@st.composite
+def reference_mutants(draw, seed_names) -> Mutant:
+    """A character reference or a raw byte put into the text or a name of one part, zipped again."""
+    seed = seeds()[draw(st.sampled_from(seed_names))]
+    members = dict(members_of(seed.name))
+    names = [n for n, body in members.items() if _TEXT_SPOTS.search(body)]
+    name = draw(st.sampled_from(names))
+    body = members[name]
+    spots = [m.end() for m in _TEXT_SPOTS.finditer(body)]
+    at, reference = draw(st.sampled_from(spots)), draw(st.sampled_from(REFERENCES))
+    return Mutant(seed.name, seed.suffix, "references", f"{name}: {reference!r} put at {at}",
+                  replaced(seed.name, name, body[:at] + reference + body[at:]))
+
+
 # --- mutations of the XML ------------------------------------------------------------------------
 
 # What a cell's <v> can be made to hold: text, huge, negative, fractional, boolean, error values,
@@ -508,12 +530,13 @@ def text_mutants(draw, seed_names=("report.html", "report.txt")) -> Mutant:
 
 def workbook_mutants() -> st.SearchStrategy[Mutant]:
     return st.one_of(raw_zip_mutants(WORKBOOK_SEEDS), member_byte_mutants(WORKBOOK_SEEDS),
-                     xml_mutants(WORKBOOK_SEEDS), part_mutants(WORKBOOK_SEEDS))
+                     reference_mutants(WORKBOOK_SEEDS), xml_mutants(WORKBOOK_SEEDS), part_mutants(WORKBOOK_SEEDS))
 
 
 def docx_mutants() -> st.SearchStrategy[Mutant]:
     docx = ("report.docx",)
-    return st.one_of(raw_zip_mutants(docx), member_byte_mutants(docx), xml_mutants(docx), part_mutants(docx))
+    return st.one_of(raw_zip_mutants(docx), member_byte_mutants(docx), reference_mutants(docx), xml_mutants(docx),
+                     part_mutants(docx))
 
 
 def report_mutants() -> st.SearchStrategy[Mutant]:

@@ -21,7 +21,7 @@ FUZZ = settings.get_profile("xxgk-fuzz")
 
 # Examples per family: together over 1,000 distinct files through check, consolidate and import (some
 # mutations of a seed give the same file as another).
-RAW_ZIP, MEMBER_BYTES, XML, PARTS, DOCX, TEXT, CLI = 220, 190, 380, 130, 110, 80, 24
+RAW_ZIP, MEMBER_BYTES, REFERENCES, XML, PARTS, DOCX, TEXT, CLI = 200, 170, 100, 360, 120, 110, 80, 24
 
 
 class _Figures:
@@ -58,6 +58,12 @@ def member_byte_cases(mutant):
     fuzz.run_case(mutant)
 
 
+@settings(FUZZ, max_examples=REFERENCES)
+@given(fuzz.reference_mutants(WORKBOOK_SEEDS))
+def reference_cases(mutant):
+    fuzz.run_case(mutant)
+
+
 @settings(FUZZ, max_examples=XML)
 @given(fuzz.xml_mutants(WORKBOOK_SEEDS))
 def xml_cases(mutant):
@@ -89,7 +95,7 @@ def cli_cases(mutant):
 
 
 # In order, as benchmarks/fuzz_report.py runs them.
-FAMILIES = (raw_zip_cases, member_byte_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases)
+FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases)
 
 
 def test_workbooks_with_damaged_zip_bytes():
@@ -98,6 +104,10 @@ def test_workbooks_with_damaged_zip_bytes():
 
 def test_workbooks_with_damaged_xml_bytes_in_a_valid_zip():
     tried(member_byte_cases, MEMBER_BYTES)
+
+
+def test_workbooks_with_character_references_and_raw_bytes_in_their_text():
+    tried(reference_cases, REFERENCES)
 
 
 def test_workbooks_with_changed_cells_sheets_and_defined_names():
