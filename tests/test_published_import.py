@@ -270,6 +270,23 @@ def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
     assert any(f.code == "P-MISSING" and "t2.normative.made" in f.cells for f in done.checked.findings)
 
 
+def test_a_long_line_of_years_is_read_without_stalling(tmp_path):
+    """Found by the fuzz test: the title pattern was searched on every line, and on a long line full of
+    years (12,000 characters of 2020年) it backtracked for minutes; a 2,000-character paragraph took
+    0.8 s.  No title is longer than 80 characters.  (A hang guard, not a speed test.)"""
+    from fuzz import time_limit
+
+    from toolkit.published.export import export_bytes
+    from toolkit.samples import plausible_report
+
+    page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
+    path = tmp_path / "report-with-a-long-line-of-years.html"
+    path.write_text(page.replace("<body>", "<body><p>" + "2020年" * 2000 + "</p>", 1), encoding="utf-8")
+    with time_limit(10):
+        imported = import_file(path)
+    assert (imported.report.unit, imported.report.year) == ("东河镇", 2025)
+
+
 def _damaged_word_reports(folder):
     """Word reports as `xxgk export` writes them, then damaged (found by the fuzz test): python-docx
     stopped on each with an error of its own (lxml's, zlib's, AttributeError)."""

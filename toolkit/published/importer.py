@@ -149,8 +149,10 @@ class _Importer:
             if line.row:
                 continue
             text = width_normal(line.text)
+            if len(text) > 80:  # no title is longer; and TITLE's search takes minutes on a long line of years
+                continue
             m = TITLE.search(text)
-            if m and len(text) <= 80 and len(m.group("pre")) <= 40:
+            if m and len(m.group("pre")) <= 40:
                 title_at, year = i, int(m.group("year"))
                 unit = _clean_unit(m.group("pre")) or _clean_unit(m.group("mid"))
                 break
