@@ -6,6 +6,7 @@ import pytest
 from toolkit.checking import check_file
 from toolkit.rules import check, computed_totals
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+from fuzz import time_limit
 from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, make_all
 
 
@@ -168,10 +169,11 @@ def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
     ("number-cell-beyond-a-double.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“1e309”）"),
     ("string-cell-past-the-shared-strings.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 9999 项）"),
     ("string-cell-negative-shared-string-index.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 -1 项）"),
+    ("shared-strings-without-closing-tags.xlsx", "xl/sharedStrings.xml 已损坏"),
     ("unit-name-with-a-character-xml-forbids.xlsx", "单位信息”的单元格 B3 已损坏（文字中有 XML 不允许的字符 U+0001）"),
 ])
 def test_unreadable_files_get_a_chinese_reason_naming_the_file(files, name, words):
-    with pytest.raises(UnreadableWorkbook) as info:
+    with pytest.raises(UnreadableWorkbook) as info, time_limit(10):  # a hang guard, not a speed test
         read_workbook(files[name])
     assert name in str(info.value) and words in str(info.value)
 

@@ -88,3 +88,19 @@ def test_the_template_command_refuses_to_overwrite(tmp_path):
     assert again.returncode == 2 and "已存在" in again.stderr and out.read_bytes() == first
     empty = subprocess.run([xxgk, "roster", str(out)], capture_output=True, text=True, env=env)
     assert empty.returncode == 2 and "没有单位" in empty.stderr
+
+
+def test_a_roster_whose_cells_lost_their_closing_tags_is_answered_at_once(tmp_path):
+    """Found by a probe of the fuzz test: 20,000 cells without </c> made the scanner's cell pattern run
+    to the end of the sheet for each one (minutes).  Now the pattern stops at the next cell; the
+    cells that can be read are read.  (A hang guard, not a speed test.)"""
+    from fuzz import time_limit
+    from workbooks import with_part
+
+    path = tmp_path / "roster-with-cells-without-closing-tags.xlsx"
+    path.write_bytes(with_part(roster_bytes(), "xl/worksheets/sheet1.xml", lambda body: body.replace(
+        b"</row></sheetData>", b"</row>" + b'<row r="2">' + b'<c r="A2"><v>1</v>' * 20_000 + b"</row></sheetData>")))
+    with time_limit(10):
+        with pytest.raises(RosterError) as info:
+            read_roster(path)
+    assert path.name in str(info.value)

@@ -103,22 +103,30 @@ def as_excel_saves(data: bytes, report) -> bytes:
     return out.getvalue()
 
 
+def with_part(data: bytes, part: str, edit) -> bytes:
+    """A package whose member `part` is replaced by `edit(its bytes)`, the others as they were."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info, edit(body) if info.filename == part else body)
+    return out.getvalue()
+
+
 def with_cell_xml(source: Path, target: Path, cid: str, cell_xml: str) -> Path:
     """A copy of a standard workbook whose cell `cid` is written as `cell_xml` (its XML as a damaged
     file or another program has it; "{ref}" stands for the cell's address)."""
     data = source.read_bytes()
     sheet, ref = workbook_layout(get_format_of(data)).address(cid)
     part = next(p for p, name in sheet_parts(data).items() if name == sheet)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == part:
-                body, n = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(),
-                                  cell_xml.format(ref=ref).encode(), body, count=1, flags=re.S)
-                assert n == 1, (part, ref)
-            dst.writestr(info, body)
-    target.write_bytes(out.getvalue())
+
+    def edit(body: bytes) -> bytes:
+        body, n = re.subn(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % ref.encode(), cell_xml.format(ref=ref).encode(),
+                          body, count=1, flags=re.S)
+        assert n == 1, (part, ref)
+        return body
+
+    target.write_bytes(with_part(data, part, edit))
     return target
 
 
@@ -203,6 +211,12 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
                        ("string-cell-past-the-shared-strings.xlsx", '<c r="{ref}" s="17" t="s"><v>9999</v></c>'),
                        ("string-cell-negative-shared-string-index.xlsx", '<c r="{ref}" s="17" t="s"><v>-1</v></c>')):
         files[name] = with_cell_xml(saved, folder / name, "t3.new.natural", cell)
+    # 40,000 string items that lost their closing tags: the scanner's pattern ran to the end of the part
+    # for each one (minutes), before the tree parser found the part damaged
+    name = "shared-strings-without-closing-tags.xlsx"
+    files[name] = folder / name
+    files[name].write_bytes(with_part(saved.read_bytes(), "xl/sharedStrings.xml", lambda body: body.replace(
+        b"</si>", b"").replace(b"</sst>", b"<si><t>x</t>" * 40_000 + b"</sst>")))
     name = "unit-name-with-a-character-xml-forbids.xlsx"  # &#1; decoded, the summary could not be written
     files[name] = with_cell_xml(saved, folder / name, "info.unit", '<c r="{ref}" t="inlineStr"><is><t>东河&#1;镇</t></is></c>')
     return files

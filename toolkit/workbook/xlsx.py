@@ -31,11 +31,13 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SINGLE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 
 # The scanner's patterns (bytes).
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>([^<]*(?:<(?!/c>)[^<]*)*)</c>)')
+# A cell's or a string item's body stops at the next cell or item: where a closing tag is missing, the
+# search fails there instead of running to the end of the part for every cell (minutes on a damaged part).
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>([^<]*(?:<(?!/c>|c[\s>/])[^<]*)*)</c>)')
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_STRING_ITEM = re.compile(rb"<si(?:\s[^>]*)?(?:/>|>(.*?)</si>)", re.S)
+_STRING_ITEM = re.compile(rb"<si(?:\s[^>]*)?(?:/>|>([^<]*(?:<(?!/?si[\s>/])[^<]*)*)</si>)")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _WB_SHEET = re.compile(rb"<sheet\s([^>]*?)/?>")
 _WB_NAME = re.compile(rb"<definedName\s([^>]*)>([^<]*)</definedName>")
