@@ -185,7 +185,12 @@ def member_byte_mutants(draw, seed_names) -> Mutant:
     names = [n for n, _ in members_of(seed.name) if not n.endswith((".bin", ".jpeg"))]
     name = draw(st.sampled_from(names))
     body = dict(members_of(seed.name))[name]
-    what, damaged = draw(damaged_bytes(body))
+    closing = sorted(set(re.findall(rb"</[\w:]+>", body)))
+    if closing and draw(st.integers(0, 4)) == 0:  # a writer that forgot a closing tag throughout
+        tag = draw(st.sampled_from(closing))
+        what, damaged = f"every {tag.decode()} removed", body.replace(tag, b"")
+    else:
+        what, damaged = draw(damaged_bytes(body))
     return Mutant(seed.name, seed.suffix, "member-bytes", f"{name}: {what}", replaced(seed.name, name, damaged))
 
 
@@ -268,8 +273,10 @@ def element_edit(draw, root, ns: str, what_cells: str = "c") -> str:
         parent.remove(el)
         return f"<{name}> #{elements.index(el)} removed"
     if how == "duplicate":
-        parent.insert(parent.index(el), _copy(el))
-        return f"<{name}> #{elements.index(el)} duplicated"
+        copies = draw(st.sampled_from((1, 1, 1, 2, 50, 3000)))  # many copies: a part no longer small
+        for _ in range(copies):
+            parent.insert(parent.index(el), _copy(el))
+        return f"<{name}> #{elements.index(el)} duplicated {copies} times"
     if how == "move":
         target = draw(st.sampled_from(elements))
         if target is el or el in target.iterancestors():
@@ -476,7 +483,7 @@ def text_mutants(draw, seed_names=("report.html", "report.txt")) -> Mutant:
     text = seed.data.decode("utf-8")
     lines = text.split("\n")
     how = draw(st.sampled_from(("drop-lines", "duplicate-line", "swap-lines", "number", "number", "insert",
-                                "truncate", "encoding", "tag", "span", "bytes")))
+                                "truncate", "encoding", "tag", "span", "bytes", "long-line")))
     at = st.integers(0, len(lines) - 1)
     if how == "drop-lines":
         i, n = draw(at), draw(st.integers(1, 40))
@@ -494,6 +501,10 @@ def text_mutants(draw, seed_names=("report.html", "report.txt")) -> Mutant:
         value = draw(any_value())
         text, what = text[:m.start()] + value + text[m.end():], f"number {m.group()!r} at {m.start()} -> {value!r}"
         lines = text.split("\n")
+    elif how == "long-line":  # a page whose paragraphs lost their breaks: one line of thousands of characters
+        i, n = draw(at), draw(st.integers(2, 300))
+        piece = draw(st.sampled_from((lines[i], "2020年", "一、", "（一）", "1 ", "行政许可", "信息公开")))
+        lines[i], what = (piece.strip() or "2020年") * n if len(piece) < 40 else piece * min(n, 60), f"line {i} made long"
     elif how == "insert":
         i, junk = draw(at), draw(st.text(max_size=40))
         lines.insert(i, junk)

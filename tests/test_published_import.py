@@ -270,6 +270,23 @@ def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
     assert any(f.code == "P-MISSING" and "t2.normative.made" in f.cells for f in done.checked.findings)
 
 
+def test_a_number_too_many_in_table_four_is_a_finding_not_a_traceback(tmp_path):
+    """Found by the fuzz test: the message for numbers standing in the row-label column quoted the row's
+    name, and 表四's one data row has none (IndexError)."""
+    from toolkit.published.export import export_bytes
+    from toolkit.samples import plausible_report
+
+    page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
+    table_four = page.rindex("<table")
+    last_row = page.rindex("<tr>\n<td>", table_four) + len("<tr>\n")  # 表四's data row: its first number doubled
+    first_number = page[last_row:page.index("\n", last_row) + 1]
+    path = tmp_path / "table-four-row-with-a-number-too-many.html"
+    path.write_text(page[:last_row] + first_number + page[last_row:], encoding="utf-8")
+    imported = import_file(path)
+    extra = next(f for f in imported.findings if f.code == "P-LABEL-NUMBER")
+    assert extra.message.startswith("表四1行的数字比表格的列数多1个") and "本表的数据行没有行名" in extra.message
+
+
 def test_a_long_line_of_years_is_read_without_stalling(tmp_path):
     """Found by the fuzz test: the title pattern was searched on every line, and on a long line full of
     years (12,000 characters of 2020年) it backtracked for minutes; a 2,000-character paragraph took

@@ -407,10 +407,12 @@ class _Importer:
             first_row = state.rows[run[0][0]][1]
             leaf = _span_names(table, [state.rows[i][1] for i, _ in run])
             numbers = [n for _, ns in run for n in ns]
+            # 表四's one data row has no row name
+            names_expected = f"本应是“{first_row.labels[-1]}”等行名" if first_row.labels else "本表的数据行没有行名"
             self.add("P-LABEL-NUMBER",
                      f"{table.short}{len(run)}行的数字比表格的列数多{len(numbers) // len(run)}个：多出的数字"
-                     f"（{'、'.join(numbers[:10])}{'…' if len(numbers) > 10 else ''}）位于行标签栏（本应是"
-                     f"“{first_row.labels[-1]}”等行名），未作为数据读入；各行按右侧的{len(table.blocks[state.rows[run[0][0]][0]].columns)}"
+                     f"（{'、'.join(numbers[:10])}{'…' if len(numbers) > 10 else ''}）位于行标签栏（{names_expected}），"
+                     f"未作为数据读入；各行按右侧的{len(table.blocks[state.rows[run[0][0]][0]].columns)}"
                      f"个数字逐列读入：{leaf}",
                      reported="、".join(numbers))
         if state.zero_words:
