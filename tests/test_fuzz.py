@@ -3,12 +3,12 @@ import (in this process), and a smaller number through the command line.
 
 The bar: no traceback, no hang, every case ends in a report or a Chinese message naming the file,
 and the inputs are byte for byte as they were.  The run is the same every time (derandomized, no
-example database) and counts its cases; the figures are printed at the end of the test session and
+example database, each family seeded by its name) and counts its cases; the figures are printed at the end of the test session and
 by `python benchmarks/fuzz_report.py`.  A failure names the mutation and the file the mutant was
 saved to (see tests/fuzz.py).
 """
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 import fuzz
 from fuzz import REPORT_SEEDS, TALLY, WORKBOOK_SEEDS
@@ -46,52 +46,27 @@ def tried(run, examples: int) -> None:
     assert TALLY.cases + TALLY.cli_cases - before >= examples
 
 
-@settings(FUZZ, max_examples=RAW_ZIP)
-@given(fuzz.raw_zip_mutants(WORKBOOK_SEEDS))
-def raw_zip_cases(mutant):
-    fuzz.run_case(mutant)
+def family(name: str, strategy, examples: int, run=fuzz.run_case):
+    """`examples` mutants drawn from `strategy`, each run through the paths (a hypothesis test).  Seeded
+    by its name: derandomized tests of the same source would otherwise draw from the same seed."""
+    @seed(name)
+    @settings(FUZZ, max_examples=examples)
+    @given(strategy)
+    def cases(mutant):
+        run(mutant)
+
+    cases.__name__ = cases.__qualname__ = name
+    return cases
 
 
-@settings(FUZZ, max_examples=MEMBER_BYTES)
-@given(fuzz.member_byte_mutants(WORKBOOK_SEEDS))
-def member_byte_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=REFERENCES)
-@given(fuzz.reference_mutants(WORKBOOK_SEEDS))
-def reference_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=XML)
-@given(fuzz.xml_mutants(WORKBOOK_SEEDS))
-def xml_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=PARTS)
-@given(fuzz.part_mutants(WORKBOOK_SEEDS))
-def part_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=DOCX)
-@given(fuzz.docx_mutants())
-def docx_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=TEXT)
-@given(fuzz.text_mutants(("report.html", "report.txt")))
-def text_cases(mutant):
-    fuzz.run_case(mutant)
-
-
-@settings(FUZZ, max_examples=CLI)
-@given(fuzz.workbook_mutants() | fuzz.report_mutants())
-def cli_cases(mutant):
-    fuzz.run_cli_case(mutant)
+raw_zip_cases = family("raw_zip_cases", fuzz.raw_zip_mutants(WORKBOOK_SEEDS), RAW_ZIP)
+member_byte_cases = family("member_byte_cases", fuzz.member_byte_mutants(WORKBOOK_SEEDS), MEMBER_BYTES)
+reference_cases = family("reference_cases", fuzz.reference_mutants(WORKBOOK_SEEDS), REFERENCES)
+xml_cases = family("xml_cases", fuzz.xml_mutants(WORKBOOK_SEEDS), XML)
+part_cases = family("part_cases", fuzz.part_mutants(WORKBOOK_SEEDS), PARTS)
+docx_cases = family("docx_cases", fuzz.docx_mutants(), DOCX)
+text_cases = family("text_cases", fuzz.text_mutants(("report.html", "report.txt")), TEXT)
+cli_cases = family("cli_cases", fuzz.workbook_mutants() | fuzz.report_mutants(), CLI, fuzz.run_cli_case)
 
 
 # In order, as benchmarks/fuzz_report.py runs them.
