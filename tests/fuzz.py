@@ -12,6 +12,7 @@ hang: the test fails with the mutation's description and the mutant saved to a f
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -19,6 +20,7 @@ import io
 import os
 import pickle
 import re
+import shutil
 import signal
 import tempfile
 import time
@@ -622,6 +624,7 @@ def _refused(path: str, message: str, name: str) -> None:
 def _folders() -> tuple[Path, list[Path]]:
     """A work folder, and the good workbooks written once into it."""
     root = Path(tempfile.mkdtemp(prefix="xxgk-fuzz-"))
+    atexit.register(shutil.rmtree, root, True)
     (root / "good").mkdir()
     goods = []
     for r in good_reports():
