@@ -159,9 +159,9 @@ def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
 
 
 @pytest.mark.parametrize("name,words", [
-    ("not-a-workbook.xlsx", "不是有效的 Excel 工作簿"),
-    ("truncated-download.xlsx", "不是有效的 Excel 工作簿"),
-    ("zip-without-workbook.xlsx", "不是 Excel 工作簿"),
+    ("not-a-workbook.xlsx", "这是文本文件"),
+    ("truncated-download.xlsx", "文件不完整或已损坏"),
+    ("zip-without-workbook.xlsx", "这是压缩包，不是 Excel 工作簿"),
     ("someone-elses-spreadsheet.xlsx", "无法识别报告格式"),
 ])
 def test_unreadable_files_get_a_chinese_reason_naming_the_file(files, name, words):

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
 from defusedxml import ElementTree
 
+from toolkit.intake import RefusedFile, open_package, read_part
 from toolkit.layout import column_letter, parse_a1
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -56,12 +56,11 @@ class RawCell(NamedTuple):
 class XlsxBook:
     def __init__(self, path):
         self.path = path
-        try:
-            self._zip = zipfile.ZipFile(path)
-            names = set(self._zip.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise XlsxError(f"无法打开：不是有效的 Excel 工作簿（.xlsx/.xlsm）（{exc}）") from exc
-        self._names = names
+        try:  # the package is measured and its kind checked before anything is read (toolkit.intake)
+            self._zip = open_package(path, "xlsx")
+        except RefusedFile as exc:
+            raise XlsxError(str(exc)) from exc
+        self._names = set(self._zip.namelist())
         self._shared: _SharedStrings | None = None
         self._shared_path = None
         self._sheets: dict[str, Mapping] = {}
@@ -86,13 +85,16 @@ class XlsxBook:
 
     def _read(self, name: str) -> bytes:
         try:
-            return self._zip.read(name)
+            return read_part(self._zip, name)
         except KeyError as exc:
             raise XlsxError(f"无法读取：工作簿缺少 {name}") from exc
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # zlib.error is not among these
-            raise XlsxError(f"无法读取：{name} 已损坏（{exc}）") from exc
-        except Exception as exc:
-            raise XlsxError(f"无法读取：{name} 已损坏（{type(exc).__name__}: {exc}）") from exc
+        except RefusedFile as exc:
+            raise XlsxError(str(exc)) from exc
+
+    def part(self, name: str) -> bytes | None:
+        """A part of the package by its name (e.g. "xl/vbaProject.bin"), None if there is none;
+        read with the same guards as the workbook's own parts."""
+        return self._read(name) if name in self._names else None
 
     def _office_document(self) -> str:
         if "_rels/.rels" not in self._names:
