@@ -25,6 +25,10 @@ SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
 # not stop a file from being summed; they are listed on the 校验结果 sheet.
 UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-UNCALCULATED", "R-LAYOUT", "R-SHEET-MISSING")
 REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
+# Reader findings about what a workbook carries that could run in Excel (macros that differ from the
+# toolkit's, a VBA project that cannot be read, embedded objects): the file is summed as usual, and
+# the message is quoted on 报送情况 too, so that nobody opens the file in Excel unwarned.
+UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-EMBEDDED")
 
 
 @dataclass
@@ -193,7 +197,7 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
         return rejected(f"“单位信息”表的年度未填写或无法识别（本次汇总{year}年度）")
     if s.year != year:
         return rejected(f"年度为{s.year}，不是本次汇总的{year}年度")
-    remarks = []
+    remarks = [f.message for f in s.findings if f.code in UNSAFE_CONTENT_CODES]
     if roster_unit is not None and roster_unit.level and s.level and s.level != roster_unit.level:
         remarks.append(f"单位层级填为“{s.level}”，名单中为“{roster_unit.level}”")
     return FileOutcome(s, ACCEPTED, remarks=tuple(remarks), roster_unit=roster_unit)

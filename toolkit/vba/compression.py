@@ -97,8 +97,12 @@ def compress(data: bytes) -> bytes:
     return bytes(out)
 
 
-def decompress(container: bytes) -> bytes:
-    """The bytes an MS-OVBA CompressedContainer holds (§2.4.1.3.1)."""
+def decompress(container: bytes, limit: int | None = None) -> bytes:
+    """The bytes an MS-OVBA CompressedContainer holds (§2.4.1.3.1).
+
+    Read as hostile input: a chunk that would hold more than 4096 bytes, a CopyToken pointing before
+    its chunk, or (with `limit`) more than `limit` bytes in all raise DecompressionError, so memory
+    stays bounded whatever the container claims."""
     if not container or container[0] != _SIGNATURE:
         raise DecompressionError("not a CompressedContainer: the signature byte is not 0x01")
     out = bytearray()
@@ -115,8 +119,7 @@ def decompress(container: bytes) -> bytes:
         if not header & 0x8000:
             out += container[position:position + CHUNK]
             position += CHUNK
-            continue
-        while position < end:
+        while position < end and header & 0x8000:
             flags = container[position]
             position += 1
             for bit in range(8):
@@ -126,6 +129,8 @@ def decompress(container: bytes) -> bytes:
                     out.append(container[position])
                     position += 1
                     continue
+                if position + 2 > end:
+                    raise DecompressionError(f"truncated copy token at byte {position}")
                 token = int.from_bytes(container[position:position + 2], "little")
                 position += 2
                 bit_count, _ = _copy_token_help(len(out) - chunk_start)
@@ -134,6 +139,13 @@ def decompress(container: bytes) -> bytes:
                 source = len(out) - offset
                 if source < chunk_start:
                     raise DecompressionError(f"copy token points before its chunk at byte {position - 2}")
-                for i in range(length):  # byte by byte: a copy may overlap what it writes
-                    out.append(out[source + i])
+                if len(out) - chunk_start + length > CHUNK:
+                    raise DecompressionError(f"chunk holds more than {CHUNK} bytes at byte {position - 2}")
+                if offset >= length:
+                    out += out[source:source + length]
+                else:  # the copy overlaps what it writes: the pattern repeats
+                    pattern = out[source:len(out)]
+                    out += (pattern * (length // offset + 1))[:length]
+        if limit is not None and len(out) > limit:
+            raise DecompressionError(f"more than {limit} bytes")
     return bytes(out)

@@ -18,6 +18,7 @@ from toolkit.formats import VERSIONS, common
 from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.values import parse_value, parse_year
+from toolkit.workbook.macro_check import macro_notes
 from toolkit.workbook.xlsx import RawCell, XlsxBook, XlsxError
 
 READ_CODES = {
@@ -30,6 +31,11 @@ READ_CODES = {
     "R-NOT-NUMBER": ERROR,
     "R-UNCALCULATED": ERROR,
     "R-YEAR": ERROR,
+    # what a workbook carries that could run in Excel (toolkit.workbook.macro_check)
+    "R-VBA-CHANGED": HINT,
+    "R-VBA-UNREADABLE": HINT,
+    "R-VBA-IN-XLSX": HINT,
+    "R-EMBEDDED": HINT,
 }
 
 
@@ -59,7 +65,11 @@ def read_workbook(path) -> ReadResult:
         raise UnreadableWorkbook(f"“{path}”：文件不存在")
     try:
         with XlsxBook(path) as book:
-            return _Reader(path, book).read()
+            result = _Reader(path, book).read()
+            # macros and embedded objects first: the one thing to know before opening the file in Excel
+            result.findings[:0] = [Finding(code, READ_CODES[code], message)
+                                   for code, message in macro_notes(book, path.suffix)]
+            return result
     except XlsxError as exc:
         raise UnreadableWorkbook(f"“{path.name}”：{exc}") from exc
 

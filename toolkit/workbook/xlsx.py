@@ -63,6 +63,7 @@ class XlsxBook:
         self._names = set(self._zip.namelist())
         self._shared: _SharedStrings | None = None
         self._shared_path = None
+        self.vba_project_part: str | None = None  # the part the workbook's vbaProject relationship names
         self._sheets: dict[str, Mapping] = {}
         try:
             self._workbook_path = self._office_document()
@@ -96,6 +97,15 @@ class XlsxBook:
         read with the same guards as the workbook's own parts."""
         return self._read(name) if name in self._names else None
 
+    @property
+    def part_names(self) -> frozenset[str]:
+        """The names of every part of the package."""
+        return frozenset(self._names)
+
+    def part_size(self, name: str) -> int:
+        """A part's uncompressed size as the package declares it (checked by toolkit.intake)."""
+        return self._zip.getinfo(name).file_size
+
     def _office_document(self) -> str:
         if "_rels/.rels" not in self._names:
             if "xl/workbook.xml" in self._names:
@@ -116,6 +126,8 @@ class XlsxBook:
                 posixpath.join(base, target))
             if rel.get("Type", "").endswith("/sharedStrings"):
                 self._shared_path = targets[rel.get("Id")]
+            elif rel.get("Type", "").endswith("/vbaProject"):  # where Excel loads the macros from
+                self.vba_project_part = targets[rel.get("Id")]
         data = self._read(self._workbook_path)
         parts = _scan_workbook(data)
         if parts is None:
