@@ -23,7 +23,8 @@ from toolkit.vba.compression import CHUNK, DecompressionError, compress, decompr
 from toolkit.vba.inspect import (MAX_SOURCE_BYTES, UnreadableProject, auto_run_procedures, code_lines, compare,
                                  read_modules)
 from toolkit.vba.own_project import macro_modules, project_modules, vba_project_bin
-from toolkit.vba.project import DOCUMENT, MODULE, WORKBOOK_BASE, WORKSHEET_BASE, Module, document_module, vba_project
+from toolkit.vba.project import (DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE, Module,
+                                 dir_stream, document_module, vba_project)
 from toolkit.workbook.package import reproducible
 from toolkit.workbook.reader import READ_CODES, read_workbook
 from workbooks import CONSISTENT_2021, entries, info_of
@@ -292,6 +293,15 @@ def _bomb() -> bytes:
     return b"\x01" + chunk * (MAX_SOURCE_BYTES // CHUNK + 10)
 
 
+def _many_modules_past_the_total_limit() -> bytes:
+    """70 modules of 250 KB each, all with the same compressed bytes (read once, then cached)."""
+    modules = [Module(f"M{i}", MODULE, "") for i in range(70)]
+    source = compress((b"' " + b"x" * 98 + b"\r\n") * 2500)
+    vba = Storage({"_VBA_PROJECT": VBA_PROJECT_STREAM, "dir": compress(dir_stream(modules)),
+                   **{m.name: source for m in modules}})
+    return write_compound_file(Storage({"VBA": vba}))
+
+
 DAMAGED = {
     "empty": lambda: b"",
     "a path, not a project (olefile would open it as a file name)": lambda: b"/etc/hostname",
@@ -305,6 +315,7 @@ DAMAGED = {
     "module source garbled": lambda: _project_with(module=b"\x01\xff\xff\xff\xff"),
     "copy token before its chunk": lambda: _project_with(module=b"\x01" + (0xB002).to_bytes(2, "little") + b"\x01\xff\xff"),
     "a source that expands past the limit": lambda: _project_with(module=_bomb()),
+    "sources that expand past the limit together": _many_modules_past_the_total_limit,
 }
 
 

@@ -43,6 +43,12 @@ from toolkit.vba.project import CLASS, DOCUMENT, MODULE, Module
 MAX_PROJECT_BYTES = 16 * 1024 * 1024  # ours is 33 KB; Excel's, with p-code, a few hundred KB
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # all module sources together, decompressed
 MAX_MODULES = 1000
+# Decompressed sources kept by their compressed bytes: the workbooks of one consolidation come from
+# one template, and a program that saves the same source compresses it to the same bytes, so most
+# modules are decompressed once per process (decompressing is most of the cost).  Bounded: at most
+# this many sources, each at most this large.
+CACHED_SOURCES, CACHED_SOURCE_BYTES = 32, 256 * 1024
+_sources: dict[bytes, bytes] = {}
 
 # dir stream record ids (MS-OVBA §2.3.4.2)
 _PROJECTCODEPAGE, _PROJECTVERSION, _PROJECTMODULES = 0x0003, 0x0009, 0x000F
@@ -183,7 +189,7 @@ def read_modules(data: bytes) -> list[FoundModule]:
                 stream = ole.openstream(path).read()
                 if entry.offset >= len(stream):
                     raise UnreadableProject(f"模块 {name} 的源码位置超出数据末尾")
-                source = decompress(stream[entry.offset:], MAX_SOURCE_BYTES - total)
+                source = _decompressed(stream[entry.offset:], MAX_SOURCE_BYTES - total)
                 total += len(source)
                 text = _text(source, codepage)
                 modules.append(FoundModule(name, _kind(entry.procedural, name, text, documents), text))
@@ -191,9 +197,27 @@ def read_modules(data: bytes) -> list[FoundModule]:
     except UnreadableProject:
         raise
     except DecompressionError as exc:
-        raise UnreadableProject(f"压缩数据已损坏（{exc}）") from exc
+        raise UnreadableProject(f"压缩的源码已损坏，或解压后超过 {MAX_SOURCE_BYTES // 1024 // 1024} MB") from exc
     except Exception as exc:  # olefile raises OSError, struct.error, IndexError, ... for a damaged file
         raise UnreadableProject(f"不是有效的 VBA 工程文件（{type(exc).__name__}）") from exc
+
+
+def forget_sources() -> None:
+    """Empty the cache of decompressed sources (for measuring the cost of reading every module)."""
+    _sources.clear()
+
+
+def _decompressed(container: bytes, limit: int) -> bytes:
+    source = _sources.get(container)
+    if source is None:
+        source = decompress(container, limit)
+        if len(source) <= CACHED_SOURCE_BYTES:
+            if len(_sources) >= CACHED_SOURCES:
+                del _sources[next(iter(_sources))]  # the oldest
+            _sources[container] = source
+    elif len(source) > limit:
+        raise DecompressionError(f"more than {limit} bytes")
+    return source
 
 
 # --- comparing ----------------------------------------------------------------------------------------
@@ -216,14 +240,32 @@ def _tokens(line: str) -> tuple[str, ...]:
     return tuple(_token(t) for t in _TOKEN.findall(line))
 
 
-def code_lines(source: str) -> tuple[tuple[str, ...], ...]:
-    """A module's code as Office-independent lines of tokens (see the module's docstring)."""
+def _statement_lines(source: str) -> list[str]:
+    """The lines of a module that are code, stripped: no blank, Attribute or LibreOffice class lines."""
     out = []
     for line in source.splitlines():
-        if not line.strip() or _ATTRIBUTE.match(line) or _LO_CLASS_MARK.match(line):
+        line = line.strip()
+        if not line or line[:1] in "Aa" and _ATTRIBUTE.match(line) or line[:1] in "Oo" and _LO_CLASS_MARK.match(line):
             continue
-        out.append(_tokens(line))
-    return tuple(out)
+        out.append(line)
+    return out
+
+
+def code_lines(source: str) -> tuple[tuple[str, ...], ...]:
+    """A module's code as Office-independent lines of tokens (see the module's docstring)."""
+    return tuple(_tokens(line) for line in _statement_lines(source))
+
+
+def same_code(source: str, expected: str) -> bool:
+    """Whether two sources are the same code: code_lines equal, tokenising only the lines that
+    differ as text (most are equal)."""
+    found, ours = _statement_lines(source), _expected_statement_lines(expected)
+    return len(found) == len(ours) and all(a == b or _tokens(a) == _tokens(b) for a, b in zip(found, ours))
+
+
+@cache
+def _expected_statement_lines(source: str) -> tuple[str, ...]:
+    return tuple(_statement_lines(source))
 
 
 def _has_code(source: str) -> bool:
@@ -262,11 +304,6 @@ class Differences:
         return bool(self.changed or self.added or self.removed)
 
 
-@cache
-def _expected_lines(source: str) -> tuple:
-    return code_lines(source)
-
-
 def compare(found: list[FoundModule], expected: list[Module]) -> Differences:
     """The modules of `found` that are not in `expected` (added), those of `expected` missing from
     `found` (removed), and those whose code or kind differs (changed).  Document modules, whatever
@@ -279,7 +316,7 @@ def compare(found: list[FoundModule], expected: list[Module]) -> Differences:
         if mine is not None:
             seen.add(module.name.upper())
             same = module.kind == mine.kind and (
-                module.source == mine.source or code_lines(module.source) == _expected_lines(mine.source))
+                module.source == mine.source or same_code(module.source, mine.source))
             differs = out.changed if not same else None
         elif module.kind == DOCUMENT:
             differs = out.changed if _has_code(module.source) else None
