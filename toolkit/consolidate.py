@@ -26,9 +26,9 @@ SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
 UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-UNCALCULATED", "R-LAYOUT", "R-SHEET-MISSING")
 REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
 # Reader findings about what a workbook carries that could run in Excel (macros that differ from the
-# toolkit's, a VBA project that cannot be read, embedded objects): the file is summed as usual, and
-# the message is quoted on 报送情况 too, so that nobody opens the file in Excel unwarned.
-UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-EMBEDDED")
+# toolkit's, a VBA project that cannot be read, Excel 4.0 macro sheets, embedded objects): the file
+# is summed as usual, and the message is quoted on 报送情况 too, so that nobody opens it unwarned.
+UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-MACRO-SHEET", "R-EMBEDDED")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """What a returned workbook carries that could run on the machine of whoever opens it in Excel: its
-VBA project, compared with the toolkit's own, and ActiveX controls or embedded objects.
+VBA project, compared with the toolkit's own; Excel 4.0 macro sheets; ActiveX controls and embedded
+objects (these two told from the package's part names alone).
 
 Nothing is run, and the project is read only when its bytes differ from the one the toolkit writes
 (a workbook filled by a program that keeps the project as it was); Excel, WPS and LibreOffice
@@ -14,11 +15,14 @@ from functools import cache
 from toolkit.vba.inspect import MAX_PROJECT_BYTES, UnreadableProject, compare, read_modules
 from toolkit.vba.own_project import MacroSourcesMissing, macro_modules, vba_project_bin
 from toolkit.vba.project import Module
-from toolkit.workbook.xlsx import XlsxBook
+from toolkit.workbook.xlsx import XlsxBook, XlsxError
 
-VBA_CHANGED, VBA_UNREADABLE, VBA_IN_XLSX, EMBEDDED = "R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-EMBEDDED"
+VBA_CHANGED, VBA_UNREADABLE, VBA_IN_XLSX = "R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX"
+MACRO_SHEET, EMBEDDED = "R-MACRO-SHEET", "R-EMBEDDED"
+# Excel 4.0 (XLM) macro sheets: macros that are not VBA, run on open through an Auto_Open name.
+MACRO_SHEET_FOLDERS = ("xl/macrosheets/", "xl/intlmacrosheets/")
 # Parts Office runs or opens something from: ActiveX controls, and objects embedded with their program.
-EMBEDDED_FOLDERS = ("xl/activeX/", "xl/embeddings/")
+EMBEDDED_FOLDERS = ("xl/activex/", "xl/embeddings/")
 NAMES_SHOWN = 8  # at most this many module or part names in a message
 _DO_NOT_ENABLE = "请勿在 Excel 中启用宏，先向报送单位核实；本工具检查和汇总时不运行宏，数据照常读取"
 
@@ -41,7 +45,11 @@ def macro_notes(book: XlsxBook, suffix: str) -> list[tuple[str, str]]:
         note = _project_note(book, part, len(book.sheet_names))
         if note:
             notes.append(note)
-    embedded = sorted(n for n in book.part_names if n.startswith(EMBEDDED_FOLDERS))
+    macro_sheets = sorted(n for n in book.part_names if n.lower().startswith(MACRO_SHEET_FOLDERS))
+    if macro_sheets:
+        notes.append((MACRO_SHEET, f"工作簿中含有 Excel 4.0 宏表（{_listed(macro_sheets)}），本工具的模板中没有；"
+                                   f"这种宏不是 VBA，启用宏后可能在打开工作簿时自动运行。{_DO_NOT_ENABLE}"))
+    embedded = sorted(n for n in book.part_names if n.lower().startswith(EMBEDDED_FOLDERS))
     if embedded:
         notes.append((EMBEDDED, f"工作簿中含有 ActiveX 控件或嵌入的对象（{_listed(embedded)}），本工具的模板中没有这些内容，"
                                 "在 Excel 中打开或双击时可能运行其中的程序。请勿在 Excel 中启用或双击这些对象，"
@@ -61,8 +69,9 @@ def _project_note(book: XlsxBook, part: str, sheet_count: int) -> tuple[str, str
     except MacroSourcesMissing:
         return VBA_UNREADABLE, ("无法核对工作簿中的宏（VBA）是否与本工具模板相同：缺少本工具的宏源文件（macros/），"
                                 "请在本工具的源码目录中以 pip install -e . 安装。核实之前请勿在 Excel 中启用宏")
-    except UnreadableProject as exc:
-        return VBA_UNREADABLE, (f"工作簿中的宏（VBA 工程）无法读取（{_printable(str(exc), 120)}），可能已损坏或被改动，"
+    except (UnreadableProject, XlsxError) as exc:  # XlsxError: the part itself is damaged in the zip
+        reason = _printable(str(exc), 120) if isinstance(exc, UnreadableProject) else "文件中的这一部分已损坏"
+        return VBA_UNREADABLE, (f"工作簿中的宏（VBA 工程）无法读取（{reason}），可能已损坏或被改动，"
                                 f"无法与本工具模板核对。{_DO_NOT_ENABLE}")
     if not differences:
         return None
