@@ -20,8 +20,8 @@ from test_consolidate import run
 from toolkit.model import HINT
 from toolkit.vba.cfb import Storage, write_compound_file
 from toolkit.vba.compression import CHUNK, DecompressionError, compress, decompress
-from toolkit.vba.inspect import (MAX_SOURCE_BYTES, UnreadableProject, auto_run_procedures, code_lines, compare,
-                                 read_modules)
+from toolkit.vba.inspect import (AUTO_RUN_LISTED, MAX_SOURCE_BYTES, FoundModule, UnreadableProject,
+                                 auto_run_procedures, code_lines, compare, read_modules)
 from toolkit.vba.own_project import macro_modules, project_modules, vba_project_bin
 from toolkit.vba.project import (DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE, Module,
                                  dir_stream, document_module, vba_project)
@@ -413,3 +413,15 @@ def test_auto_run_procedures_are_found_and_button_handlers_are_not():
               "Sub XxgkCheck()\r\nEnd Sub\r\n")
     assert auto_run_procedures(source) == ["Workbook_Open", "auto_open", "Frame1_Layout"]
     assert all(auto_run_procedures(m.source) == [] for m in macro_modules())
+
+
+def test_hostile_sources_of_the_largest_size_are_compared_without_blowing_up():
+    # Millions of blank lines once made a multi-line pattern quadratic; millions of short lines made
+    # a list of millions of strings.  Either would hang this test or take gigabytes.
+    blank = "\r\n" * (MAX_SOURCE_BYTES // 2 - 100_000) + "x = 1\r\n" + "Sub Workbook_Open()\r\n" * 4000
+    short = "a\r\n" * (MAX_SOURCE_BYTES // 3)
+    found = [FoundModule("XxgkButtons", MODULE, blank), FoundModule("Module1", MODULE, short),
+             FoundModule("ThisWorkbook", DOCUMENT, short)]
+    diff = compare(found, macro_modules())
+    assert diff.changed == ["XxgkButtons", "ThisWorkbook"] and diff.added == ["Module1"]
+    assert diff.auto_run == {"XxgkButtons": ["Workbook_Open"] * AUTO_RUN_LISTED}

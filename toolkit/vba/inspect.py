@@ -41,7 +41,7 @@ from toolkit.vba.compression import DecompressionError, decompress
 from toolkit.vba.project import CLASS, DOCUMENT, MODULE, Module
 
 MAX_PROJECT_BYTES = 16 * 1024 * 1024  # ours is 33 KB; Excel's, with p-code, a few hundred KB
-MAX_SOURCE_BYTES = 16 * 1024 * 1024  # all module sources together, decompressed
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # all module sources together, decompressed (ours: 62 KB)
 MAX_MODULES = 1000
 # Decompressed sources kept by their compressed bytes: the workbooks of one consolidation come from
 # one template, and a program that saves the same source compresses it to the same bytes, so most
@@ -142,6 +142,7 @@ def _module_entries(dir_data: bytes) -> tuple[int, list[_Entry]]:
     return codepage, entries
 
 
+_PROJECT_READ = 1024 * 1024  # of the PROJECT stream (a project of 1,000 modules needs about 40 KB)
 _PROJECT_LINE = re.compile(r"^(Document|Class|Module|BaseClass)=([^/\r\n]*)", re.M)
 
 
@@ -153,7 +154,7 @@ def _document_names(ole) -> set[str]:
     """Upper-cased names of the modules the PROJECT stream declares as documents."""
     if not ole.exists("PROJECT"):
         return set()
-    text = ole.openstream("PROJECT").read().decode("latin-1")
+    text = ole.openstream("PROJECT").read()[:_PROJECT_READ].decode("latin-1")
     return {name.strip().upper() for kind, name in _PROJECT_LINE.findall(text) if kind == "Document"}
 
 
@@ -240,15 +241,21 @@ def _tokens(line: str) -> tuple[str, ...]:
     return tuple(_token(t) for t in _TOKEN.findall(line))
 
 
-def _statement_lines(source: str) -> list[str]:
+_LINE = re.compile(r"[^\r\n]+")  # VBA ends lines with CR, LF or both; blank lines are not needed
+
+
+def _lines(source: str):
+    """The non-empty lines of a source, one at a time (a hostile source can hold millions)."""
+    return (m.group() for m in _LINE.finditer(source))
+
+
+def _statement_lines(source: str):
     """The lines of a module that are code, stripped: no blank, Attribute or LibreOffice class lines."""
-    out = []
-    for line in source.splitlines():
+    for line in _lines(source):
         line = line.strip()
         if not line or line[:1] in "Aa" and _ATTRIBUTE.match(line) or line[:1] in "Oo" and _LO_CLASS_MARK.match(line):
             continue
-        out.append(line)
-    return out
+        yield line
 
 
 def code_lines(source: str) -> tuple[tuple[str, ...], ...]:
@@ -256,11 +263,19 @@ def code_lines(source: str) -> tuple[tuple[str, ...], ...]:
     return tuple(_tokens(line) for line in _statement_lines(source))
 
 
+_END = object()
+
+
 def same_code(source: str, expected: str) -> bool:
-    """Whether two sources are the same code: code_lines equal, tokenising only the lines that
-    differ as text (most are equal)."""
-    found, ours = _statement_lines(source), _expected_statement_lines(expected)
-    return len(found) == len(ours) and all(a == b or _tokens(a) == _tokens(b) for a, b in zip(found, ours))
+    """Whether two sources are the same code (equal code_lines), line by line: only lines that
+    differ as text are tokenised, and the first difference ends it."""
+    ours = _expected_statement_lines(expected)
+    found = _statement_lines(source)
+    for mine in ours:
+        line = next(found, _END)
+        if line is _END or line != mine and _tokens(line) != _tokens(mine):
+            return False
+    return next(found, _END) is _END
 
 
 @cache
@@ -270,25 +285,31 @@ def _expected_statement_lines(source: str) -> tuple[str, ...]:
 
 def _has_code(source: str) -> bool:
     """Whether a document module holds anything that is not an attribute, an Option line or blank."""
-    return any(line.strip() and not _ATTRIBUTE.match(line) and not _OPTION.match(line)
-               for line in source.splitlines())
+    return any(line.strip() and not _ATTRIBUTE.match(line) and not _OPTION.match(line) for line in _lines(source))
 
 
 # Procedures that run without anyone choosing to run them: when the workbook opens or closes, on a
 # workbook, sheet or chart event (opening, saving, editing, selecting), when a form or an ActiveX
 # control is shown, drawn or passed over (the triggers malicious documents use: Frame1_Layout,
 # InkPicture1_Painted, ...).  A button's Click handler is left out: someone has to click.
-_PROCEDURE = re.compile(r"^\s*(?:(?:public|private|friend)\s+)?(?:static\s+)?(?:sub|function)\s+(\w+)",
+_PROCEDURE = re.compile(r"^[ \t]*(?:(?:public|private|friend)[ \t]+)?(?:static[ \t]+)?(?:sub|function)[ \t]+(\w+)",
                         re.I | re.M)
 _AUTO_RUN = re.compile(
     r"^(?:auto_?(?:open|close|exec|exit|new)|document_\w+|workbook_\w+|worksheet_\w+|chart_\w+|app_\w+"
     r"|userform_\w+|\w+_(?:gotfocus|lostfocus|layout|paint|painted|resize|mousemove|change))$", re.I)
+AUTO_RUN_LISTED = 10  # at most this many names are collected
 
 
 def auto_run_procedures(source: str) -> list[str]:
     """The names of the procedures of a module that Office runs by itself (Workbook_Open, Auto_Open,
-    a sheet's or a control's event handler, ...)."""
-    return [name for name in _PROCEDURE.findall(source) if _AUTO_RUN.match(name)]
+    a sheet's or a control's event handler, ...), the first AUTO_RUN_LISTED of them."""
+    names = []
+    for match in _PROCEDURE.finditer(source):
+        if _AUTO_RUN.match(match.group(1)):
+            names.append(match.group(1))
+            if len(names) == AUTO_RUN_LISTED:
+                break
+    return names
 
 
 @dataclass
