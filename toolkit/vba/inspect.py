@@ -46,7 +46,7 @@ MAX_MODULES = 1000
 # Decompressed sources kept by their compressed bytes: the workbooks of one consolidation come from
 # one template, and a program that saves the same source compresses it to the same bytes, so most
 # modules are decompressed once per process (decompressing is most of the cost).  Bounded: at most
-# this many sources, each at most this large.
+# this many sources, each (compressed and not) at most this large.
 CACHED_SOURCES, CACHED_SOURCE_BYTES = 32, 256 * 1024
 _sources: dict[bytes, bytes] = {}
 
@@ -212,7 +212,7 @@ def _decompressed(container: bytes, limit: int) -> bytes:
     source = _sources.get(container)
     if source is None:
         source = decompress(container, limit)
-        if len(source) <= CACHED_SOURCE_BYTES:
+        if len(source) <= CACHED_SOURCE_BYTES and len(container) <= CACHED_SOURCE_BYTES:
             if len(_sources) >= CACHED_SOURCES:
                 del _sources[next(iter(_sources))]  # the oldest
             _sources[container] = source
