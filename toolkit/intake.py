@@ -39,7 +39,7 @@ class Limits:
     ratio: int = 200
     ratio_from: int = 1 * MIB
     directory_bytes: int = 16 * MIB  # the central directory: about 100 bytes an entry
-    file_bytes: int = 1024 * MIB  # a file read whole (a published report, a roster)
+    file_bytes: int = 256 * MIB  # a file read whole (a published report, a roster)
 
 
 LIMITS = Limits()
@@ -91,12 +91,17 @@ def _ole_kind(source) -> str:
     or "ole"; told from its streams' names."""
     import olefile
 
-    data = source if isinstance(source, (bytes, bytearray)) else _head(source, LIMITS.file_bytes)
-    try:
-        with olefile.OleFileIO(bytes(data)) as ole:
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    at = source.tell() if hasattr(source, "read") else None
+    try:  # olefile reads only the sectors it needs, from a path or a file object
+        with olefile.OleFileIO(source) as ole:
             names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
     except Exception:  # olefile raises several kinds for a damaged file; the names are then unknown
         return "ole"
+    finally:
+        if at is not None:
+            source.seek(at)
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         return "encrypted"
     if "Workbook" in names or "Book" in names:
