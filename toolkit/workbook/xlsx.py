@@ -84,9 +84,9 @@ class XlsxBook:
     def __exit__(self, *exc):
         self.close()
 
-    def _read(self, name: str) -> bytes:
+    def _read(self, name: str, label: str = "") -> bytes:
         try:
-            return read_part(self._zip, name)
+            return read_part(self._zip, name, label)
         except KeyError as exc:
             raise XlsxError(f"无法读取：工作簿缺少 {name}") from exc
         except RefusedFile as exc:
@@ -151,7 +151,7 @@ class XlsxBook:
             path = self.sheet_paths.get(sheet)
             if path is None:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
-            xml = self._read(path)
+            xml = self._read(path, f"工作表“{sheet}”（{path}）")
             try:
                 scanned = _scan_sheet(xml, self._shared_strings)
                 self._sheets[sheet] = scanned if scanned is not None else _parse_sheet_tree(
