@@ -35,9 +35,9 @@ def _expected_modules() -> tuple[Module, ...]:
 def macro_notes(book: XlsxBook, suffix: str) -> list[tuple[str, str]]:
     """(code, Chinese message) for each thing a workbook (of file suffix `suffix`) carries beyond
     what the toolkit's template has: none for a workbook whose macros are the toolkit's own."""
-    notes = []
+    notes, names = [], book.part_names
     part = book.vba_project_part
-    if part is not None and part in book.part_names:
+    if part is not None and part in names:
         if suffix.lower() == ".xlsx":
             notes.append((VBA_IN_XLSX, "扩展名为 .xlsx 的工作簿中含有宏（VBA 工程）：Excel 保存的 .xlsx 不含宏，"
                                        "这个文件可能被改过扩展名或被其他程序改动。请勿将其改为 .xlsm 或在 Excel 中启用宏，"
@@ -45,11 +45,11 @@ def macro_notes(book: XlsxBook, suffix: str) -> list[tuple[str, str]]:
         note = _project_note(book, part, len(book.sheet_names))
         if note:
             notes.append(note)
-    macro_sheets = sorted(n for n in book.part_names if n.lower().startswith(MACRO_SHEET_FOLDERS))
+    macro_sheets = sorted(n for n in names if n.lower().startswith(MACRO_SHEET_FOLDERS))
     if macro_sheets:
         notes.append((MACRO_SHEET, f"工作簿中含有 Excel 4.0 宏表（{_listed(macro_sheets)}），本工具的模板中没有；"
                                    f"这种宏不是 VBA，启用宏后可能在打开工作簿时自动运行。{_DO_NOT_ENABLE}"))
-    embedded = sorted(n for n in book.part_names if n.lower().startswith(EMBEDDED_FOLDERS))
+    embedded = sorted(n for n in names if n.lower().startswith(EMBEDDED_FOLDERS))
     if embedded:
         notes.append((EMBEDDED, f"工作簿中含有 ActiveX 控件或嵌入的对象（{_listed(embedded)}），本工具的模板中没有这些内容，"
                                 "在 Excel 中打开或双击时可能运行其中的程序。请勿在 Excel 中启用或双击这些对象，"
