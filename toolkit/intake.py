@@ -273,6 +273,11 @@ def check_package(package: zipfile.ZipFile, expect: str, limits: Limits = LIMITS
         raise RefusedFile(messages.get(kind) or messages["zip"])
 
 
+# Binary parts: a VBA project, pictures, embedded objects.  Only XML is parsed; a binary part may hold
+# "<!DOCTYPE" in its data (a macro's string literal) and means nothing by it.
+_BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp")
+
+
 def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
     """A part's bytes; RefusedFile if the part is damaged, or is XML with a DTD.  `label` says what
     the part is to a user (工作表“表三 依申请公开”); by default its name in the package."""
@@ -284,7 +289,7 @@ def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
         raise RefusedFile(f"{label}已损坏（解压时出错），无法读取；"
                           "请让报送单位重新发送") from exc
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if not name.endswith(_BINARY_PARTS) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise RefusedFile(f"{label}含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
                           "已拒绝读取；请核实来源")
     return data
