@@ -96,6 +96,11 @@ def books(tmp_path_factory, macro_templates) -> dict[str, Path]:
     damaged = bytearray(vba_project_bin(sheets))
     damaged[len(damaged) // 2:len(damaged) // 2 + 4096] = bytes(4096)
     books["vba-project-damaged"] = _with_project(filled, folder / "vba-project-damaged.xlsm", bytes(damaged))
+    # a project whose bytes hold "<!DOCTYPE" (as a macro's string literal does in Excel's p-code): an
+    # unused sector after ours, the code unchanged
+    sector = b"<!DOCTYPE html>".ljust(512, b"\0")
+    books["vba-project-holding-doctype-bytes"] = _with_project(
+        filled, folder / "vba-project-holding-doctype-bytes.xlsm", vba_project_bin(sheets) + sector)
     # the project moved to another part, named by the workbook's relationship, ours left in place
     moved = folder / "vba-project-moved.xlsm"
     with zipfile.ZipFile(filled) as z:
@@ -169,6 +174,11 @@ def _one(path: Path):
     assert len(findings) == 1, findings
     assert findings[0].severity == HINT and READ_CODES[findings[0].code] == HINT
     return findings[0]
+
+
+def test_doctype_bytes_in_a_binary_part_are_data_not_a_dtd(books):
+    """The intake refuses a DTD in XML parts only: the project is read, its code is ours."""
+    assert _vba_findings(books["vba-project-holding-doctype-bytes"]) == []
 
 
 def test_a_shell_call_added_to_our_module_names_the_module(books):
