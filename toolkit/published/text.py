@@ -13,8 +13,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.intake import kind_of
+
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}  # workbooks given to the importer by mistake
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,10 @@ def read_lines(path) -> list[Line]:
             lines = pdf_lines(data)
         elif suffix in HTML_SUFFIXES or _looks_like_html(data):
             lines = html_lines(decode(data, html=True))
-        elif suffix in (".doc", ".wps", ".rtf", ".xls", ".xlsx", ".xlsm"):
+        elif suffix in WORKBOOK_SUFFIXES and kind_of(data[:4096]) in ("zip", "ole"):
+            raise UnreadableReport(f"“{path.name}”：这是 Excel 工作簿，不是已发布的年报，不能导入；填好的工作簿请用"
+                                   " xxgk check 校验、用 xxgk export 导出年报。导入只读网页、Word、PDF 或纯文本的年报")
+        elif suffix in (".doc", ".wps", ".rtf"):
             raise UnreadableReport(f"“{path.name}”：不支持 {suffix} 文件，请另存为 .docx、网页（.html）、PDF 或纯文本（.txt）后再导入")
         else:
             lines = text_lines(decode(data))
