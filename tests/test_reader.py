@@ -6,12 +6,12 @@ import pytest
 from toolkit.checking import check_file
 from toolkit.rules import check
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
-from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, make_all
+from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, templates):
-    return make_all(tmp_path_factory.mktemp("defects"), templates)
+def files(defect_files):
+    return defect_files
 
 
 def codes(result):
@@ -115,7 +115,7 @@ def test_defined_names_lost_falls_back_to_the_layout_with_a_hint(files):
     result = read_workbook(files["defined-names-lost.xlsx"])
     assert codes(result) == ["R-NAMES-LOST"]
     assert result.report.values == entries(CONSISTENT_2021)
-    assert result.report.unit == "东河镇"
+    assert result.report.unit == "defined-names-lost"  # each defect file is a unit of its own name
 
 
 def test_defined_names_lost_and_a_row_inserted_is_an_error_not_a_misread(files):
@@ -137,7 +137,7 @@ def test_a_deleted_table_sheet_is_an_error(files):
 def test_inline_strings_are_read(files):
     result = read_workbook(files["inline-strings-text-numbers.xlsx"])
     assert result.report.values["t3.new.natural"] == 7 and result.report.values["t2.normative.new_made"] == 4
-    assert result.report.unit == "北关街道"
+    assert result.report.unit == "inline-strings-text-numbers"
 
 
 def test_format_found_from_the_labels_when_the_format_cell_is_lost(files):

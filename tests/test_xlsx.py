@@ -8,7 +8,7 @@ from conftest import fill_workbook, run_libreoffice
 from toolkit.samples import plausible_report
 from toolkit.workbook import xlsx
 from toolkit.workbook.reader import read_workbook
-from workbooks import entries, info_of, make_all
+from workbooks import entries, info_of
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,11 +40,6 @@ def saved_by_libreoffice(tmp_path_factory, templates):
     saved = folder / "saved-by-libreoffice.xlsx"
     run_libreoffice([{"op": "recalc", "in": str(typed), "out": str(saved)}])
     return report, typed, saved
-
-
-@pytest.fixture(scope="module")
-def defect_files(tmp_path_factory, templates):
-    return make_all(tmp_path_factory.mktemp("xlsx-defects"), templates)
 
 
 def test_scanner_and_tree_parser_agree_on_every_test_workbook(defect_files):
@@ -162,3 +157,10 @@ def test_defined_names_read_alike_whatever_the_attribute_order(tmp_path):
 def test_date_formats_are_told_by_id_or_by_their_code(format_id, code, is_date):
     assert xlsx.is_date_format(format_id, code) is is_date
 
+
+def test_a_number_with_a_date_style_is_marked_a_date_by_both_parsers(defect_files):
+    sheets = both_parsers(defect_files["dates-typed-in-count-cells.xlsx"])
+    scanned, tree = sheets["表三 依申请公开"]
+    assert scanned[(5, 4)].date and scanned[(5, 5)].date and not scanned[(5, 6)].date
+    assert scanned[(5, 5)].value == 45658 and scanned == tree
+    assert sheets["表二 主动公开"][0][(8, 2)] == xlsx.RawCell(45662, False, True)  # Chinese Excel's format 58
