@@ -217,8 +217,8 @@ class _Reader:
         return shown
 
     def _version_from_names(self) -> str | None:
-        names = self.book.defined_names
-        found = [v for v in VERSIONS if any(cid in names for cid in _own_cells()[v])]
+        names = self.book.defined_names.keys()
+        found = [v for v in VERSIONS if not names.isdisjoint(_own_cells()[v])]
         return found[0] if len(found) == 1 else None
 
     def _version_from_labels(self, prefer: str | None = None) -> str | None:
@@ -319,6 +319,9 @@ class _Reader:
         """A table whose cells are not where the layout puts them (rows or columns inserted or
         deleted): read by the names, which moved with the cells; what the new rows hold is not read."""
         for table in layout.tables:
+            last = next(reversed(table.cells))  # bottom right: moves with any row or column inserted before it
+            if last in self.by_name and where[last][1:] == table.cells[last]:
+                continue
             for cid, standard in table.cells.items():
                 if cid in self.by_name and where[cid][1:] != standard:
                     sheet, row, col = where[cid]
@@ -418,7 +421,7 @@ class _Reader:
 
     def _values(self, report: Report, fmt, where) -> None:
         kinds = common().kinds
-        largest = {k: kind.maximum if kind.maximum is not None else float("inf") for k, kind in kinds.items()}
+        largest = min((k.maximum for k in kinds.values() if k.maximum is not None), default=float("inf"))
         blanks: dict[str, list[str]] = {}
         blank_totals: dict[str, list[str]] = {}
         sheets = {}
@@ -430,7 +433,7 @@ class _Reader:
             if cells is None:
                 cells = sheets[place[0]] = self.book.cells(place[0])
             raw = cells.get(place[1:])
-            if raw is not None and type(raw.value) is int and not raw.date and abs(raw.value) <= largest[cell.kind]:
+            if raw is not None and type(raw.value) is int and -largest <= raw.value <= largest and not raw.date:
                 report.values[cid] = raw.value  # the usual case, as parse_value would read it
                 continue
             sheet, address = self.positions[cid]

@@ -142,11 +142,25 @@ class XlsxBook:
         """The cell styles (indexes of cellXfs, a cell's s="…") that show a number as a date or time."""
         if self._date_styles is None:
             path = self._styles_path
-            data = self._read(path) if path and path in self._names else b""
-            try:
-                self._date_styles = _date_styles(data) if data else frozenset()
-            except Exception as exc:
-                raise XlsxError(f"无法读取：工作簿的样式部件已损坏（{type(exc).__name__}: {exc}）") from exc
+            if not path or path not in self._names:
+                self._date_styles = frozenset()
+                return self._date_styles
+            # Workbooks made from one template have the same styles part: known by its checksum and
+            # size, it is neither read nor parsed again (a part that lies about them only hides its dates)
+            info = self._zip.getinfo(path)
+            key = (info.CRC, info.file_size)
+            dates = _DATE_STYLES.get(key)
+            if dates is None:
+                try:
+                    dates = _date_styles(self._read(path))
+                except XlsxError:
+                    raise
+                except Exception as exc:
+                    raise XlsxError(f"无法读取：工作簿的样式部件已损坏（{type(exc).__name__}: {exc}）") from exc
+                if len(_DATE_STYLES) >= 64:
+                    _DATE_STYLES.clear()
+                _DATE_STYLES[key] = dates
+            self._date_styles = dates
         return self._date_styles
 
     def cells(self, sheet: str) -> Mapping:
@@ -253,8 +267,9 @@ class _ScannedSheet(Mapping):
         self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
         self._shared = shared
         # this workbook's date styles, as they appear among a cell's attributes (the cache of decoded
-        # cells is shared by workbooks, whose styles differ)
-        self._dated = tuple(b' s="%d"' % i for i in sorted(dates))
+        # cells is shared by workbooks, whose styles differ); only those the sheet uses at all
+        self._dated = tuple(style for style in (b' s="%d"' % i for i in sorted(dates))
+                            if xml.find(style, start, end) >= 0)
         self._dated_attrs: dict[bytes, bool] = {}  # a cell's attributes -> whether they name a date style
         self._cursor = start
 
@@ -484,10 +499,11 @@ def is_date_format(format_id: int, code: str | None = None) -> bool:
     return shown.lower() != "general" and bool(_DATE_CODES.search(shown))
 
 
-@lru_cache(maxsize=16)
+_DATE_STYLES: dict[tuple[int, int], frozenset] = {}  # (CRC-32, size) of a styles part -> its date styles
+
+
 def _date_styles(data: bytes) -> frozenset:
-    """The indexes of cellXfs whose number format is a date or time.  Cached: workbooks made from one
-    template have the same styles part, byte for byte."""
+    """The indexes of cellXfs whose number format is a date or time."""
     root = ElementTree.fromstring(data)
     codes = {}
     for fmt in root.iter(f"{_NS}numFmt"):
