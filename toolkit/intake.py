@@ -39,7 +39,7 @@ class Limits:
     ratio: int = 200
     ratio_from: int = 1 * MIB
     directory_bytes: int = 16 * MIB  # the central directory: about 100 bytes an entry
-    file_bytes: int = 1024 * MIB  # a file read whole (a published report, a roster)
+    file_bytes: int = 256 * MIB  # a file read whole (a published report, a roster)
 
 
 LIMITS = Limits()
@@ -91,12 +91,17 @@ def _ole_kind(source) -> str:
     or "ole"; told from its streams' names."""
     import olefile
 
-    data = source if isinstance(source, (bytes, bytearray)) else _head(source, LIMITS.file_bytes)
-    try:
-        with olefile.OleFileIO(bytes(data)) as ole:
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    at = source.tell() if hasattr(source, "read") else None
+    try:  # olefile reads only the sectors it needs, from a path or a file object
+        with olefile.OleFileIO(source) as ole:
             names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
     except Exception:  # olefile raises several kinds for a damaged file; the names are then unknown
         return "ole"
+    finally:
+        if at is not None:
+            source.seek(at)
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         return "encrypted"
     if "Workbook" in names or "Book" in names:
@@ -135,6 +140,12 @@ DOCUMENT_KINDS = {
     "pptx": "这是 PowerPoint 演示文稿，不是年报文档；请另存为 .docx、PDF 或纯文本后再导入",
     "ods": "这是 OpenDocument 文件，无法读取；请另存为 .docx、PDF 或纯文本后再导入",
     "zip": "这是压缩包，不是年报文档；请解压后导入其中的年报",
+    # a file named .docx that is something else
+    "text": "Word 文件已损坏或不是 .docx（内容是纯文本）；如是文本，请把扩展名改为 .txt 后再导入",
+    "html": "Word 文件已损坏或不是 .docx（内容是网页）；请把扩展名改为 .html 后再导入",
+    "pdf": "Word 文件已损坏或不是 .docx（内容是 PDF）；请把扩展名改为 .pdf 后再导入",
+    "rtf": "Word 文件已损坏或不是 .docx（内容是 RTF）；请在 Word 或 WPS 中另存为 .docx 后再导入",
+    "unknown": "Word 文件已损坏或不是 .docx（内容无法识别）；请重新获取文件",
 }
 
 _BROKEN_ZIP = "文件不完整或已损坏（可能下载或复制时中断），无法打开；请让报送单位重新发送"
@@ -209,7 +220,7 @@ def open_package(source, expect: str = "xlsx", limits: Limits = LIMITS) -> zipfi
     messages = WORKBOOK_KINDS if expect == "xlsx" else DOCUMENT_KINDS
     kind = file_kind(source)
     if kind != "zip":
-        raise RefusedFile(messages.get(kind) or WORKBOOK_KINDS.get(kind) or WORKBOOK_KINDS["unknown"])
+        raise RefusedFile(messages.get(kind) or messages["unknown"])
     try:
         if isinstance(source, (bytes, bytearray)):
             source = io.BytesIO(source)
@@ -262,17 +273,19 @@ def check_package(package: zipfile.ZipFile, expect: str, limits: Limits = LIMITS
         raise RefusedFile(messages.get(kind) or messages["zip"])
 
 
-def read_part(package: zipfile.ZipFile, name: str) -> bytes:
-    """A part's bytes; RefusedFile if the part is damaged, or is XML with a DTD."""
+def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
+    """A part's bytes; RefusedFile if the part is damaged, or is XML with a DTD.  `label` says what
+    the part is to a user (工作表“表三 依申请公开”); by default its name in the package."""
+    label = label or f"文件中的部件 {name}"
     try:
         data = package.read(name)
     except KeyError:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
-        raise RefusedFile(f"文件中的部件 {name} 已损坏（{type(exc).__name__}），无法读取；"
+        raise RefusedFile(f"{label}已损坏（解压时出错），无法读取；"
                           "请让报送单位重新发送") from exc
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise RefusedFile(f"文件中的部件 {name} 含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
+        raise RefusedFile(f"{label}含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
                           "已拒绝读取；请核实来源")
     return data
 

@@ -86,9 +86,9 @@ class XlsxBook:
     def __exit__(self, *exc):
         self.close()
 
-    def _read(self, name: str) -> bytes:
+    def _read(self, name: str, label: str = "") -> bytes:
         try:
-            return read_part(self._zip, name)
+            return read_part(self._zip, name, label)
         except KeyError as exc:
             raise XlsxError(f"无法读取：工作簿缺少 {name}") from exc
         except RefusedFile as exc:
@@ -152,7 +152,7 @@ class XlsxBook:
             dates = _DATE_STYLES.get(key)
             if dates is None:
                 try:
-                    dates = _date_styles(self._read(path))
+                    dates = _date_styles(self._read(path, f"工作簿的样式部件（{path}）"))
                 except XlsxError:
                     raise
                 except Exception as exc:
@@ -169,7 +169,7 @@ class XlsxBook:
             path = self.sheet_paths.get(sheet)
             if path is None:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
-            xml = self._read(path)
+            xml = self._read(path, f"工作表“{sheet}”（{path}）")
             dates = self.date_styles()
             try:
                 scanned = _scan_sheet(xml, self._shared_strings, dates)
