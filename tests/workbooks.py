@@ -167,7 +167,7 @@ def _restyle(path: Path, sheet: str, ref: str, number_format_id: int) -> None:
     _edit_parts(path, {"xl/styles.xml": new_style, _sheet_part(path, sheet): restyled})
 
 
-def _with_extra_sheets(path: Path, count: int) -> None:
+def with_extra_sheets(path: Path, count: int) -> None:
     """`count` sheets of the clerk's own added after the template's (written straight into the
     package: openpyxl takes seconds for a thousand sheets)."""
     data = path.read_bytes()
@@ -262,7 +262,7 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
             if cid.startswith("t3."):
                 wb[T3][at(cid)[1]].value = None
     fill("table-copied-and-the-copy-filled.xlsx", "2021", CONSISTENT_2021, change=filled_a_copy)
-    _with_extra_sheets(fill("thousand-sheets.xlsx", "2021", CONSISTENT_2021), EXTRA_SHEETS)
+    with_extra_sheets(fill("thousand-sheets.xlsx", "2021", CONSISTENT_2021), EXTRA_SHEETS)
     # defined names deleted: some of them (all of them: defined-names-lost.xlsx)
     fill("some-defined-names-deleted.xlsx", "2021", CONSISTENT_2021, change=_without_names("t3."))
     # merged cells: a header unmerged, merged otherwise, entry cells merged
