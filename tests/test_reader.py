@@ -1,11 +1,13 @@
 """Reading filled workbooks, each file named after the defect it carries."""
+import datetime
 import hashlib
 
+import openpyxl
 import pytest
 
 from toolkit.checking import check_file
 from toolkit.rules import check
-from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+from toolkit.workbook.reader import UnreadableWorkbook, read_cells, read_workbook
 from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries
 
 
@@ -178,3 +180,15 @@ def test_reading_never_modifies_the_input(files):
         except Exception as exc:  # pragma: no cover - check_file must not raise
             pytest.fail(f"{path.name}: {exc!r}")
     assert digests == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
+
+
+def test_the_buttons_reader_takes_a_date_excel_gives_for_a_date(files):
+    """In Excel, xlwings gives a date-formatted cell's value as a datetime: the same R-DATE."""
+    wb = openpyxl.load_workbook(files["2021-consistent.xlsx"])
+    sheets = {ws.title: [[None if isinstance(v, str) and v.startswith("=") else v for v in row]
+                         for row in ws.iter_rows(values_only=True)] for ws in wb}
+    sheets["表三 依申请公开"][4][3] = datetime.datetime(2025, 1, 5)  # D5, typed as 1-5
+    result = read_cells(sheets)
+    dates = [f for f in result.findings if f.code == "R-DATE"]
+    assert [(f.sheet, f.address, f.severity) for f in dates] == [("表三 依申请公开", "D5", "错误")]
+    assert "填的是日期“2025-01-05”" in dates[0].message and "t3.new.natural" not in result.report.values
