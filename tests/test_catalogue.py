@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from cli import app
 from toolkit.consolidate import ACCEPTED, REJECTED
 from toolkit.workbook.reader import READ_CODES, read_workbook
-from workbooks import EXTRA_SHEETS, INFO, T2, T3, T4
+from workbooks import CONSISTENT_2021, EXTRA_SHEETS, INFO, T2, T3, T4, entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 E, H = "错误", "提示"
@@ -81,6 +81,7 @@ CATALOGUE = (
     # --- defined names deleted ---------------------------------------------------------------------
     Case("defined-names-lost.xlsx", 0, {"R-NAMES-LOST": H}, ("已按标准表格位置读取", "无需处理")),
     Case("some-defined-names-deleted.xlsx", 0, {"R-NAMES-LOST": H}, ("175个单元格名称缺失", "t3.new.natural")),
+    Case("defined-name-renamed.xlsx", 0, {"R-NAMES-LOST": H}, ("1个单元格名称缺失（如 t3.new.natural）",)),
     # --- merged cells changed ----------------------------------------------------------------------
     Case("header-unmerged-names-lost.xlsx", 0, {"R-NAMES-LOST": H}),
     Case("header-merged-differently.xlsx", 0, {}),
@@ -264,3 +265,18 @@ def test_import_refuses_workbooks_saying_what_to_use(catalogue):
 
 def test_no_input_is_changed(catalogue):
     assert catalogue["before"] == catalogue["after"]
+
+
+@pytest.mark.parametrize("name", [
+    "table-sheet-renamed.xlsx", "table-sheet-renamed-names-lost.xlsx", "thousand-sheets.xlsx",
+    "some-defined-names-deleted.xlsx", "defined-name-renamed.xlsx", "header-unmerged-names-lost.xlsx",
+    "header-merged-differently.xlsx", "row-inserted-in-table.xlsx", "column-inserted-in-table.xlsx",
+    "format-cell-changed.xlsx", "formula-error-in-total-cell.xlsx", "total-typed-over-correctly.xlsx",
+])
+def test_what_is_read_despite_the_defect_is_read_exactly(defect_files, name):
+    report = read_workbook(defect_files[name]).report
+    assert (report.format, report.year) == ("2021", 2025)
+    expected = entries(CONSISTENT_2021)
+    if name == "total-typed-over-correctly.xlsx":
+        expected["t3.new.total"] = sum(v for k, v in expected.items() if k.startswith("t3.new."))
+    assert report.values == expected

@@ -96,6 +96,17 @@ def _rename(old: str, new: str, names_follow=True):
     return change
 
 
+def _rename_name(old: str, new: str):
+    """A defined name renamed in the Name Manager (公式 → 名称管理器)."""
+    def change(wb):
+        from openpyxl.workbook.defined_name import DefinedName
+
+        text = wb.defined_names[old].attr_text
+        del wb.defined_names[old]
+        wb.defined_names[new] = DefinedName(new, attr_text=text)
+    return change
+
+
 def _delete(sheet: str):
     def change(wb):
         del wb[sheet]
@@ -263,8 +274,9 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
                 wb[T3][at(cid)[1]].value = None
     fill("table-copied-and-the-copy-filled.xlsx", "2021", CONSISTENT_2021, change=filled_a_copy)
     with_extra_sheets(fill("thousand-sheets.xlsx", "2021", CONSISTENT_2021), EXTRA_SHEETS)
-    # defined names deleted: some of them (all of them: defined-names-lost.xlsx)
+    # defined names deleted: some of them (all of them: defined-names-lost.xlsx); one renamed
     fill("some-defined-names-deleted.xlsx", "2021", CONSISTENT_2021, change=_without_names("t3."))
+    fill("defined-name-renamed.xlsx", "2021", CONSISTENT_2021, change=_rename_name("t3.new.natural", "自然人新收"))
     # merged cells: a header unmerged, merged otherwise, entry cells merged
     fill("header-unmerged-names-lost.xlsx", "2021", CONSISTENT_2021,
          change=_both(_merges(T3, unmerge_header_above=4), _without_names()))
