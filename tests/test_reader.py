@@ -1,17 +1,19 @@
 """Reading filled workbooks, each file named after the defect it carries."""
+import datetime
 import hashlib
 
+import openpyxl
 import pytest
 
 from toolkit.checking import check_file
 from toolkit.rules import check
-from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
-from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, make_all
+from toolkit.workbook.reader import UnreadableWorkbook, read_cells, read_workbook
+from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, templates):
-    return make_all(tmp_path_factory.mktemp("defects"), templates)
+def files(defect_files):
+    return defect_files
 
 
 def codes(result):
@@ -115,7 +117,7 @@ def test_defined_names_lost_falls_back_to_the_layout_with_a_hint(files):
     result = read_workbook(files["defined-names-lost.xlsx"])
     assert codes(result) == ["R-NAMES-LOST"]
     assert result.report.values == entries(CONSISTENT_2021)
-    assert result.report.unit == "东河镇"
+    assert result.report.unit == "defined-names-lost"  # each defect file is a unit of its own name
 
 
 def test_defined_names_lost_and_a_row_inserted_is_an_error_not_a_misread(files):
@@ -137,7 +139,7 @@ def test_a_deleted_table_sheet_is_an_error(files):
 def test_inline_strings_are_read(files):
     result = read_workbook(files["inline-strings-text-numbers.xlsx"])
     assert result.report.values["t3.new.natural"] == 7 and result.report.values["t2.normative.new_made"] == 4
-    assert result.report.unit == "北关街道"
+    assert result.report.unit == "inline-strings-text-numbers"
 
 
 def test_format_found_from_the_labels_when_the_format_cell_is_lost(files):
@@ -178,3 +180,15 @@ def test_reading_never_modifies_the_input(files):
         except Exception as exc:  # pragma: no cover - check_file must not raise
             pytest.fail(f"{path.name}: {exc!r}")
     assert digests == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
+
+
+def test_the_buttons_reader_takes_a_date_excel_gives_for_a_date(files):
+    """In Excel, xlwings gives a date-formatted cell's value as a datetime: the same R-DATE."""
+    wb = openpyxl.load_workbook(files["2021-consistent.xlsx"])
+    sheets = {ws.title: [[None if isinstance(v, str) and v.startswith("=") else v for v in row]
+                         for row in ws.iter_rows(values_only=True)] for ws in wb}
+    sheets["表三 依申请公开"][4][3] = datetime.datetime(2025, 1, 5)  # D5, typed as 1-5
+    result = read_cells(sheets)
+    dates = [f for f in result.findings if f.code == "R-DATE"]
+    assert [(f.sheet, f.address, f.severity) for f in dates] == [("表三 依申请公开", "D5", "错误")]
+    assert "填的是日期“2025-01-05”" in dates[0].message and "t3.new.natural" not in result.report.values

@@ -19,11 +19,13 @@ from toolkit.values import parse_date
 ACCEPTED, REJECTED, MISSING = "已汇总", "未汇总", "未报送"
 SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
 
-# Reader findings that leave a figure of the tables unknown (not a number, a formula never
-# calculated, a table that cannot be found): such a file is not summed, since summing it would count
-# the unknown figure as 0 without anyone noticing.  Rule findings (a relation that does not hold) do
-# not stop a file from being summed; they are listed on the 校验结果 sheet.
-UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-UNCALCULATED", "R-LAYOUT", "R-SHEET-MISSING")
+# Reader findings that leave a figure of the tables unknown (not a number, a date, an error value,
+# a number no unit can have, a formula never calculated, a table that cannot be found): such a file
+# is not summed, since summing it would count the unknown figure as 0 without anyone noticing.  Rule
+# findings (a relation that does not hold) do not stop a file from being summed; they are listed on
+# the 校验结果 sheet.
+UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-DATE", "R-FORMULA-ERROR", "R-TOO-LARGE", "R-UNCALCULATED", "R-LAYOUT",
+                        "R-SHEET-MISSING")
 REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
 # Reader findings about what a workbook carries that could run in Excel (macros that differ from the
 # toolkit's, a VBA project that cannot be read, Excel 4.0 macro sheets, embedded objects): the file
@@ -192,7 +194,9 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
     if s.unreadable:
         return rejected(f"无法读取：{s.unreadable}")
     if not unit_key(s.unit):
-        return rejected("“单位信息”表未填单位名称，无法识别报送单位")
+        info = common().sheets["info"]
+        gone = next((f.message for f in s.findings if f.code == "R-SHEET-MISSING" and f.sheet == info), None)
+        return rejected(f"无法识别报送单位：{gone}" if gone else f"“{info}”表未填单位名称，无法识别报送单位")
     if s.year is None:
         return rejected(f"“单位信息”表的年度未填写或无法识别（本次汇总{year}年度）")
     if s.year != year:

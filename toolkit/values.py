@@ -7,6 +7,7 @@ did; anything else is refused with the text that was found, never read as a sile
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,8 @@ def parse_value(raw, kind: Kind) -> Parsed:
         return Parsed(0, "blank")
     if isinstance(raw, bool):
         return Parsed(None, "invalid", "TRUE" if raw else "FALSE")
+    if isinstance(raw, float) and not math.isfinite(raw):  # 1e999 in a file's XML reads as inf
+        return Parsed(None, "invalid", str(raw))
     if isinstance(raw, (int, float)):
         return Parsed(_as_kind(raw, kind), "number")
     text = str(raw)
@@ -67,6 +70,11 @@ def parse_value(raw, kind: Kind) -> Parsed:
         return Parsed(None, "invalid", text)
     number = float(clean.replace(",", ""))
     return Parsed(_as_kind(number, kind), "text", text)
+
+
+def beyond_maximum(value, kind: Kind) -> bool:
+    """Whether a number read is larger (either way) than any figure of its kind can be."""
+    return kind.maximum is not None and abs(value) > kind.maximum
 
 
 def parse_year(raw) -> int | None:

@@ -51,6 +51,7 @@ class XlsxError(Exception):
 class RawCell(NamedTuple):
     value: object  # None, str, int, float, bool; an error value such as "#VALUE!" is a str
     formula: bool = False  # the cell holds a formula (value is its cached result, None if never calculated)
+    date: bool = False  # a date: a number with a date format (value is Excel's serial number), or t="d" (ISO text)
 
 
 class XlsxBook:
@@ -64,6 +65,8 @@ class XlsxBook:
         self._shared: _SharedStrings | None = None
         self._shared_path = None
         self.vba_project_part: str | None = None  # the part the workbook's vbaProject relationship names
+        self._styles_path = None
+        self._date_styles: frozenset | None = None
         self._sheets: dict[str, Mapping] = {}
         try:
             self._workbook_path = self._office_document()
@@ -128,6 +131,8 @@ class XlsxBook:
                 self._shared_path = targets[rel.get("Id")]
             elif rel.get("Type", "").endswith("/vbaProject"):  # where Excel loads the macros from
                 self.vba_project_part = targets[rel.get("Id")]
+            elif rel.get("Type", "").endswith("/styles"):
+                self._styles_path = targets[rel.get("Id")]
         data = self._read(self._workbook_path)
         parts = _scan_workbook(data)
         if parts is None:
@@ -145,6 +150,31 @@ class XlsxBook:
             self._shared = _SharedStrings(data)
         return self._shared
 
+    def date_styles(self) -> frozenset:
+        """The cell styles (indexes of cellXfs, a cell's s="…") that show a number as a date or time."""
+        if self._date_styles is None:
+            path = self._styles_path
+            if not path or path not in self._names:
+                self._date_styles = frozenset()
+                return self._date_styles
+            # Workbooks made from one template have the same styles part: known by its checksum and
+            # size, it is neither read nor parsed again (a part that lies about them only hides its dates)
+            info = self._zip.getinfo(path)
+            key = (info.CRC, info.file_size)
+            dates = _DATE_STYLES.get(key)
+            if dates is None:
+                try:
+                    dates = _date_styles(self._read(path, f"工作簿的样式部件（{path}）"))
+                except XlsxError:
+                    raise
+                except Exception as exc:
+                    raise XlsxError(f"无法读取：工作簿的样式部件已损坏（{type(exc).__name__}: {exc}）") from exc
+                if len(_DATE_STYLES) >= 64:
+                    _DATE_STYLES.clear()
+                _DATE_STYLES[key] = dates
+            self._date_styles = dates
+        return self._date_styles
+
     def cells(self, sheet: str) -> Mapping:
         """Every non-empty cell of a sheet, as a mapping (row, col) -> RawCell."""
         if sheet not in self._sheets:
@@ -152,10 +182,11 @@ class XlsxBook:
             if path is None:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
             xml = self._read(path, f"工作表“{sheet}”（{path}）")
+            dates = self.date_styles()
             try:
-                scanned = _scan_sheet(xml, self._shared_strings)
+                scanned = _scan_sheet(xml, self._shared_strings, dates)
                 self._sheets[sheet] = scanned if scanned is not None else _parse_sheet_tree(
-                    xml, self._shared_strings)
+                    xml, self._shared_strings, dates)
             except XlsxError:
                 raise
             except Exception as exc:
@@ -244,9 +275,14 @@ class _ScannedSheet(Mapping):
     then from the start, with a fast substring search; so a reader asking for 200 of a sheet's 1,000
     cells never touches the other 800."""
 
-    def __init__(self, xml: bytes, start: int, end: int, shared):
+    def __init__(self, xml: bytes, start: int, end: int, shared, dates: frozenset = frozenset()):
         self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
         self._shared = shared
+        # this workbook's date styles, as they appear among a cell's attributes (the cache of decoded
+        # cells is shared by workbooks, whose styles differ); only those the sheet uses at all
+        self._dated = tuple(style for style in (b' s="%d"' % i for i in sorted(dates))
+                            if xml.find(style, start, end) >= 0)
+        self._dated_attrs: dict[bytes, bool] = {}  # a cell's attributes -> whether they name a date style
         self._cursor = start
 
     def get(self, key, default=None):
@@ -277,7 +313,15 @@ class _ScannedSheet(Mapping):
                 if len(_DECODED) >= _DECODED_LIMIT:
                     _DECODED.clear()
                 _DECODED[item] = cell
-        return default if cell is _EMPTY else cell
+        if cell is _EMPTY:
+            return default
+        if self._dated and type(cell.value) in (int, float):
+            dated = self._dated_attrs.get(item[0])
+            if dated is None:
+                dated = self._dated_attrs[item[0]] = any(s in item[0] for s in self._dated)
+            if dated:
+                return cell._replace(date=True)
+        return cell
 
     def __getitem__(self, key):
         cell = self.get(key)
@@ -323,7 +367,7 @@ def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
             value = _typed_value(t.decode(), _unescape(text) if text else None, shared)
     if value is None and not formula:
         return _EMPTY
-    return RawCell(value, formula)
+    return RawCell(value, formula, t == b"d")
 
 
 def _typed_value(t: str, text: str | None, shared):
@@ -339,7 +383,7 @@ def _typed_value(t: str, text: str | None, shared):
     return text  # str (a formula's text result), e (an error such as #VALUE!), d (an ISO date)
 
 
-def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
+def _scan_sheet(xml: bytes, shared, dates: frozenset = frozenset()) -> _ScannedSheet | None:
     """The cells of a worksheet as Excel, WPS, LibreOffice and openpyxl write it; None if it is
     written some other way (the tree parser then reads it)."""
     start = xml.find(b"<sheetData")
@@ -350,7 +394,7 @@ def _scan_sheet(xml: bytes, shared) -> _ScannedSheet | None:
         return None  # <sheetData/> (no cells) or a damaged part: the tree parser tells which
     if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
         return None  # cells without an r attribute, or r not first (or rich text runs with <color> and the like)
-    return _ScannedSheet(xml, start, end, shared)
+    return _ScannedSheet(xml, start, end, shared, dates)
 
 
 @lru_cache(maxsize=16)
@@ -409,7 +453,7 @@ def _parse_workbook_tree(data: bytes):
     return date1904, sheets, names
 
 
-def _parse_sheet_tree(xml: bytes, shared) -> dict:
+def _parse_sheet_tree(xml: bytes, shared, dates: frozenset = frozenset()) -> dict:
     out = {}
     for row in ElementTree.fromstring(xml).iter(f"{_NS}row"):
         r = int(row.get("r", 0)) or (max((k[0] for k in out), default=0) + 1)
@@ -427,7 +471,9 @@ def _parse_sheet_tree(xml: bytes, shared) -> dict:
                 value = _typed_value(t, v.text if v is not None else None, shared)
             if value is None and f is None:
                 continue
-            out[(r, col)] = RawCell(value, f is not None)
+            style = c.get("s", "")
+            date = t == "d" or (type(value) in (int, float) and style.isdigit() and int(style) in dates)
+            out[(r, col)] = RawCell(value, f is not None, date)
     return out
 
 
@@ -443,3 +489,42 @@ def _text_of(node) -> str:
             if t is not None:
                 parts.append(t.text or "")
     return "".join(parts)
+
+
+# --- date styles --------------------------------------------------------------------------------
+
+# Built-in number formats that show a date or a time: 14-22 everywhere, 27-36 and 50-58 as Chinese
+# (and other East Asian) Excel defines them (年月日, 上午/下午 ...), 45-47 minutes and seconds.
+DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+# What a format code shows literally, or as colour, locale or condition: "text", [Red], [$-804],
+# [DBNum1], \x, _x (a space as wide as x), *x (x repeated).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_DATE_CODES = re.compile(r"[yYmMdDhHsS]")
+
+
+def is_date_format(format_id: int, code: str | None = None) -> bool:
+    """Whether a number format shows a number as a date or time: a built-in date format, or a
+    format code with year, month, day, hour or second letters outside quotes and brackets."""
+    if code is None:
+        return format_id in DATE_FORMAT_IDS
+    shown = _FORMAT_LITERALS.sub("", code)
+    return shown.lower() != "general" and bool(_DATE_CODES.search(shown))
+
+
+_DATE_STYLES: dict[tuple[int, int], frozenset] = {}  # (CRC-32, size) of a styles part -> its date styles
+
+
+def _date_styles(data: bytes) -> frozenset:
+    """The indexes of cellXfs whose number format is a date or time."""
+    root = ElementTree.fromstring(data)
+    codes = {}
+    for fmt in root.iter(f"{_NS}numFmt"):
+        if (fmt.get("numFmtId") or "").isdigit():
+            codes[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or ""
+    xfs = root.find(f"{_NS}cellXfs")
+    dates = set()
+    for i, xf in enumerate(xfs if xfs is not None else ()):
+        raw = xf.get("numFmtId") or "0"
+        if raw.isdigit() and is_date_format(int(raw), codes.get(int(raw))):
+            dates.add(i)
+    return frozenset(dates)
