@@ -168,13 +168,8 @@ def make_bad_workbooks(folder: Path, good: bytes, docx: bytes) -> dict[str, Path
         "billion-laughs-in-workbook-xml.xlsx": with_doctype(good, "xl/workbook.xml", BILLION_LAUGHS, ""),
         "external-entity-in-a-sheet.xlsx": with_doctype(good, "xl/worksheets/sheet2.xml", XXE, "&xxe;"),
     }
-    assert set(made) == set(WORKBOOKS)
-    out = {}
-    for name, data in made.items():
-        out[name] = folder / name
-        out[name].write_bytes(data)
     shutil.copy(FIXTURES / "saved-as-excel-97-2003.xls", folder / "saved-as-excel-97-2003.xls")
-    return out
+    return _written(folder, made, WORKBOOKS)
 
 
 def make_bad_reports(folder: Path, docx: bytes, workbook: bytes) -> dict[str, Path]:
@@ -190,7 +185,12 @@ def make_bad_reports(folder: Path, docx: bytes, workbook: bytes) -> dict[str, Pa
         "billion-laughs-in-document-xml.docx": with_doctype(docx, "word/document.xml", BILLION_LAUGHS, "&lol9;"),
         "external-entity-in-document-xml.docx": with_doctype(docx, "word/document.xml", XXE, "&xxe;"),
     }
-    assert set(made) == set(REPORTS)
+    return _written(folder, made, REPORTS)
+
+
+def _written(folder: Path, made: dict[str, bytes], expected: dict[str, str]) -> dict[str, Path]:
+    """Each file of `made` written into `folder`; `made` must be every file `expected` names."""
+    assert set(made) == set(expected)
     out = {}
     for name, data in made.items():
         out[name] = folder / name
