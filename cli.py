@@ -153,7 +153,7 @@ def roster_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """单位名单：--template -o 单位名单.xlsx 生成空白名单；给出名单文件则核对并列出其中的单位。"""
-    from toolkit.files import OutputError, atomic_write
+    from toolkit.files import OutputError, atomic_write, check_outputs
     from toolkit.roster import RosterError, read_roster
 
     if template:
@@ -161,6 +161,7 @@ def roster_command(
             _fail("请用 -o 指定空白单位名单的输出文件，例如 -o 单位名单.xlsx")
         from toolkit.workbook.roster_book import roster_bytes
         try:
+            check_outputs([output], [file])  # a filled roster given too is never overwritten by a blank one
             atomic_write(output, roster_bytes(), force)
         except OutputError as exc:
             _fail(str(exc))
@@ -229,7 +230,8 @@ def distribute_command(
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
     try:
-        done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force)
+        done = distribute(units, year, version, output, last_year, macros=not no_macros, force=force,
+                          inputs=(roster, previous))
     except (OutputError, MacroSourcesMissing) as exc:
         _fail(str(exc))
     console.print(escape(f"已在 {output}/ 生成 {len(done.files)} 个 {version} 年版格式的 {year} 年度填报工作簿。"))
@@ -260,7 +262,7 @@ def consolidate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit.consolidate import consolidate
-    from toolkit.files import OutputError, atomic_write, check_writable
+    from toolkit.files import OutputError, atomic_write, check_outputs, check_writable
     from toolkit.long_table import SUFFIXES, write_long
     from toolkit.submissions import input_files, read_submissions
     from toolkit.workbook.summary import summary_bytes
@@ -272,7 +274,11 @@ def consolidate_command(
         _fail(f"长表文件应为 .csv 或 .parquet：{long.name}")
     if level is not None and level not in common().summary_levels:
         _fail(f"汇总层级“{level}”不在可选项中：{'、'.join(common().summary_levels)}")
+    # Last year's summary and the roster in an input folder are not units' workbooks.  Every file
+    # read is an input and never an output -- an earlier summary left in an input folder too.
+    found = input_files(inputs, exclude=[p for p in (previous, roster) if p is not None])
     try:
+        check_outputs([output, long], [*found.files, roster, previous])
         for path in (output, long):
             if path is not None:
                 check_writable(path, force)
@@ -280,7 +286,6 @@ def consolidate_command(
         _fail(str(exc))
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
-    found = input_files(inputs, exclude=[p for p in (output, previous, long) if p is not None])
     for path in found.missing:
         err.print(f"[yellow]找不到：[/]{escape(str(path))}")
     if found.skipped:
@@ -318,8 +323,9 @@ def import_command(
     from toolkit.published.commands import import_to_workbook
 
     code, taken = EXIT_OK, set()
-    for source in _without_lock_files(reports):
-        done = import_to_workbook(source, output, force, taken)
+    sources = _without_lock_files(reports)
+    for source in sources:
+        done = import_to_workbook(source, output, force, taken, inputs=sources)
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
@@ -349,8 +355,9 @@ def export_command(
     if to not in FORMATS:
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
     code = EXIT_OK
-    for workbook in _without_lock_files(workbooks):
-        done = export_report(workbook, output, to, force)
+    sources = _without_lock_files(workbooks)
+    for workbook in sources:
+        done = export_report(workbook, output, to, force, inputs=sources)
         if done.unreadable or done.refused:
             err.print(f"[bold red]无法读取[/] {escape(done.unreadable)}" if done.unreadable
                       else f"[bold red]错误：[/]{escape(f'“{workbook.name}”：{done.refused}')}")

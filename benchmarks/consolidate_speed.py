@@ -1,6 +1,6 @@
 """How fast `xxgk consolidate` is, against a pandas+openpyxl loop and the zip-decompression floor.
 
-    python benchmarks/consolidate_speed.py [--n 2000] [--jobs N] [--dir FOLDER]
+    python benchmarks/consolidate_speed.py [--n 2000] [--jobs N] [--dir FOLDER] [--xlsm MODE]
 
 Generates N unit workbooks (made-up consistent 2021-format reports, each a distinct unit; not
 timed; kept in --dir to reuse), then prints, per workbook:
@@ -10,6 +10,14 @@ timed; kept in --dir to reuse), then prints, per workbook:
   - zip decompression alone: every member of every workbook inflated, one process;
 the two ratios against the targets (≤ 4× the zip floor; ≥ 12× faster than pandas+openpyxl), and the
 peak memory of the consolidation (its processes' proportional set sizes, summed, sampled).
+
+With --xlsm the workbooks are macro-enabled (.xlsm, with the toolkit's buttons and VBA project), and
+the check of their macros (toolkit.workbook.macro_check) is also timed alone, in one process:
+  - fast:       the VBA project as the toolkit writes it (byte-identical: no parsing);
+  - reread:     the same modules and sources in another order, as a program that rewrites the project
+                (Excel, WPS) leaves it: the project is parsed and every source decompressed;
+  - normalised: every module with one more line end, as LibreOffice writes them: parsed, decompressed
+                and compared token by token.
 """
 from __future__ import annotations
 
@@ -38,18 +46,38 @@ BASES = 40  # distinct sets of figures; every workbook is a distinct unit
 PANDAS_SAMPLE = 100
 
 
-def generate(folder: Path, n: int) -> list[Path]:
+def _vba_project(mode: str) -> bytes | None:
+    """The vbaProject.bin of the generated .xlsm workbooks (None: as the toolkit writes it)."""
+    from toolkit.vba.own_project import project_modules
+    from toolkit.vba.project import Module, vba_project
+
+    modules = project_modules(8)
+    if mode == "reread":
+        return vba_project(modules[::-1])
+    if mode == "normalised":
+        return vba_project([Module(m.name, m.kind, m.source + "\r\n") for m in modules])
+    return None
+
+
+def generate(folder: Path, n: int, xlsm: str | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     names = [f"第{i:05d}号单位" for i in range(1, n + 1)]
-    files = [folder / f"{name} {YEAR}年报.xlsx" for name in names]
+    files = [folder / f"{name} {YEAR}年报.{'xlsm' if xlsm else 'xlsx'}" for name in names]
     roster = folder.parent / f"{folder.name}-名单.csv"
     if all(p.exists() for p in files) and roster.exists():
         return files
     bases = []
     for b in range(BASES):
         report = plausible_report(PLACEHOLDER, "乡镇", YEAR, "2021", seed=b)
-        with zipfile.ZipFile(io.BytesIO(template_bytes(report=report))) as z:
-            bases.append([(info, z.read(info.filename)) for info in z.infolist()])
+        if xlsm:
+            from toolkit.workbook.macro_workbook import macro_workbook_bytes
+
+            data, project = macro_workbook_bytes(report=report), _vba_project(xlsm)
+        else:
+            data, project = template_bytes(report=report), None
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            bases.append([(info, project if project and info.filename == "xl/vbaProject.bin" else z.read(info.filename))
+                          for info in z.infolist()])
     for i, (name, path) in enumerate(zip(names, files)):
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -60,6 +88,28 @@ def generate(folder: Path, n: int) -> list[Path]:
         path.write_bytes(out.getvalue())
     roster.write_text("单位名称,单位层级\n" + "".join(f"{name},乡镇\n" for name in names), encoding="utf-8")
     return files
+
+
+def macro_check_alone(files: list[Path], cold: bool = False) -> float:
+    """The check of a workbook's macros alone, per workbook, after a warm-up (the toolkit's own
+    project is built once per process).  `cold`: every module decompressed anew, as if no two
+    workbooks shared a module's compressed bytes."""
+    from toolkit.vba.inspect import forget_sources
+    from toolkit.workbook.macro_check import macro_notes
+    from toolkit.workbook.xlsx import XlsxBook
+
+    books = [XlsxBook(path) for path in files]
+    try:
+        assert macro_notes(books[0], ".xlsm") == [], "the generated workbooks should pass the check"
+        start = time.perf_counter()
+        for book in books:
+            if cold:
+                forget_sources()
+            macro_notes(book, ".xlsm")
+        return (time.perf_counter() - start) / len(books)
+    finally:
+        for book in books:
+            book.close()
 
 
 def zip_floor(files: list[Path], passes: int = 3) -> float:
@@ -155,13 +205,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000, help="number of unit workbooks (default 2000)")
     parser.add_argument("--jobs", type=int, default=None, help="passed to xxgk consolidate (default: cores)")
     parser.add_argument("--dir", type=Path, default=None, help="keep the generated workbooks here")
+    parser.add_argument("--xlsm", choices=("fast", "reread", "normalised"), default=None,
+                        help="macro-enabled workbooks, their VBA project as described above")
     args = parser.parse_args()
     keep = args.dir is not None
     root = args.dir or Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
     try:
-        folder = root / f"units-{args.n}"
+        folder = root / (f"units-{args.n}" + (f"-xlsm-{args.xlsm}" if args.xlsm else ""))
         t = time.perf_counter()
-        files = generate(folder, args.n)
+        files = generate(folder, args.n, args.xlsm)
         print(f"{args.n} workbooks in {folder} (generated or found in {time.perf_counter() - t:.0f} s, not timed); "
               f"{os.cpu_count()} cores")
         floor = zip_floor(files)
@@ -176,6 +228,10 @@ def main() -> None:
         print(f"  ours / zip floor:   {ours / floor:5.2f}×   (target ≤ 4)")
         print(f"  pandas / ours:      {baseline / ours:5.1f}×   (target ≥ 12)")
         print(f"  peak memory:        {peak / 1e6:5.0f} MB  (PSS of xxgk and its worker processes; target ≤ 400)")
+        if args.xlsm:
+            alone, cold = macro_check_alone(sample), macro_check_alone(sample, cold=True)
+            print(f"  macro check alone ({args.xlsm}):   {alone * 1000:7.3f} ms/workbook  (on {len(sample)} of them, "
+                  f"one process; {cold * 1000:.3f} ms with every module decompressed anew)")
         if args.n >= 10000:
             print(f"  {args.n} workbooks in {elapsed:.1f} s (target ≤ 15 s for 10,000)")
     finally:

@@ -24,10 +24,11 @@ LO_DRIVER = TESTS / "lo_driver.py"
 
 
 def fill_workbook(source: Path, target: Path, values: dict | None = None, info: dict | None = None,
-                  texts: dict | None = None, raw: dict | None = None) -> Path:
+                  texts: dict | None = None, raw: dict | None = None, change=None) -> Path:
     """Copy a standard workbook and type into its entry cells, found by their defined names, as a
     user would: `values` by cell id, `info` by info field id (info.unit, ...), `texts` by part id,
     `raw` by (sheet, A1) for anything else.  Only those cells are written; nothing is calculated.
+    `change(wb)`, if given, then does to the openpyxl workbook whatever else the user did.
     A macro-enabled workbook (.xlsm) keeps its VBA project (its buttons are not kept by openpyxl)."""
     wb = openpyxl.load_workbook(source, keep_vba=Path(source).suffix == ".xlsm")
     for cid, value in {**(values or {}), **(info or {}),
@@ -36,6 +37,8 @@ def fill_workbook(source: Path, target: Path, values: dict | None = None, info: 
         wb[sheet][ref.replace("$", "")].value = value
     for (sheet, ref), value in (raw or {}).items():
         wb[sheet][ref].value = value
+    if change is not None:
+        change(wb)
     wb.save(target)
     return target
 
@@ -74,6 +77,14 @@ def macro_templates(tmp_path_factory) -> dict[str, Path]:
     from toolkit.workbook.macro_workbook import macro_workbook_bytes
 
     return _built(tmp_path_factory.mktemp("macro-templates"), macro_workbook_bytes, ".xlsm")
+
+
+@pytest.fixture(scope="session")
+def defect_files(tmp_path_factory, templates) -> dict[str, Path]:
+    """Every workbook of tests/workbooks.py, each named after the defect it carries: built once."""
+    from workbooks import make_all
+
+    return make_all(tmp_path_factory.mktemp("defects"), templates)
 
 
 @pytest.fixture(scope="session")

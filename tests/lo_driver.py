@@ -18,6 +18,8 @@ JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON 
         -> {sheet: {"protected": bool, "code_name": str}}
   {"op": "cell_info", "in": F, "sheet": S, "cells": ["A1", ...]}
         -> {"A1": {"locked": bool, "validation_type": int, "validation_error": text}}
+  {"op": "resave", "in": F, "out": G}            load F and save it as G in the format of its suffix
+        (.xlsm: "Calc MS Excel 2007 VBA XML", which keeps the VBA project; .xlsx: without macros)
   {"op": "insert_rows", "in": F, "out": G, "sheet": S, "before": ROW, "count": N}
         unprotect the sheet, insert N rows before ROW (1-based), save G as .xlsx
   {"op": "pdf", "in": F, "out": P, "sheets": [S, ...]}   export only these sheets to PDF
@@ -169,6 +171,16 @@ def op_cell_info(office, task):
                 "show_error": bool(validation.ShowErrorMessage),
             }
         return out
+
+
+SAVE_FILTERS = {".xlsx": "Calc MS Excel 2007 XML", ".xlsm": "Calc MS Excel 2007 VBA XML"}
+
+
+def op_resave(office, task):
+    with office.opened(task["in"]) as doc:
+        url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
+        doc.storeToURL(url, (prop("FilterName", SAVE_FILTERS[os.path.splitext(task["out"])[1].lower()]),))
+    return "ok"
 
 
 def op_insert_rows(office, task):

@@ -1,18 +1,20 @@
 """Reading filled workbooks, each file named after the defect it carries."""
+import datetime
 import hashlib
 
+import openpyxl
 import pytest
 
 from toolkit.checking import check_file
-from toolkit.rules import check, computed_totals
-from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 from fuzz import time_limit
-from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, make_all
+from toolkit.rules import check, computed_totals
+from toolkit.workbook.reader import UnreadableWorkbook, read_cells, read_workbook
+from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, templates):
-    return make_all(tmp_path_factory.mktemp("defects"), templates)
+def files(defect_files):
+    return defect_files
 
 
 def codes(result):
@@ -116,7 +118,7 @@ def test_defined_names_lost_falls_back_to_the_layout_with_a_hint(files):
     result = read_workbook(files["defined-names-lost.xlsx"])
     assert codes(result) == ["R-NAMES-LOST"]
     assert result.report.values == entries(CONSISTENT_2021)
-    assert result.report.unit == "东河镇"
+    assert result.report.unit == "defined-names-lost"  # each defect file is a unit of its own name
 
 
 def test_defined_names_lost_and_a_row_inserted_is_an_error_not_a_misread(files):
@@ -138,7 +140,7 @@ def test_a_deleted_table_sheet_is_an_error(files):
 def test_inline_strings_are_read(files):
     result = read_workbook(files["inline-strings-text-numbers.xlsx"])
     assert result.report.values["t3.new.natural"] == 7 and result.report.values["t2.normative.new_made"] == 4
-    assert result.report.unit == "北关街道"
+    assert result.report.unit == "inline-strings-text-numbers"
 
 
 def test_format_found_from_the_labels_when_the_format_cell_is_lost(files):
@@ -160,13 +162,12 @@ def test_last_years_figures_in_the_workbook_are_read_and_checked(files):
 
 
 @pytest.mark.parametrize("name,words", [
-    ("not-a-workbook.xlsx", "不是有效的 Excel 工作簿"),
-    ("truncated-download.xlsx", "不是有效的 Excel 工作簿"),
-    ("zip-without-workbook.xlsx", "不是 Excel 工作簿"),
+    ("not-a-workbook.xlsx", "这是文本文件"),
+    ("truncated-download.xlsx", "文件不完整或已损坏"),
+    ("zip-without-workbook.xlsx", "这是压缩包，不是 Excel 工作簿"),
     ("someone-elses-spreadsheet.xlsx", "无法识别报告格式"),
-    ("zip-needing-a-newer-unzip-version.xlsx", "不是有效的 Excel 工作簿"),
+    ("zip-needing-a-newer-unzip-version.xlsx", "文件不完整或已损坏"),
     ("number-cell-holding-text.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“abc”）"),
-    ("number-cell-beyond-a-double.xlsx", "工作表“表三 依申请公开”的单元格 D5 已损坏（数值单元格中是“1e309”）"),
     ("string-cell-past-the-shared-strings.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 9999 项）"),
     ("string-cell-negative-shared-string-index.xlsx", "单元格 D5 已损坏（共享字符串表中没有第 -1 项）"),
     ("shared-strings-without-closing-tags.xlsx", "xl/sharedStrings.xml 已损坏"),
@@ -179,9 +180,9 @@ def test_unreadable_files_get_a_chinese_reason_naming_the_file(files, name, word
 
 
 def test_a_workbook_as_excel_saves_it_reads_as_written(files):
-    """Shared strings and calculated totals (as Excel writes them) read as openpyxl's inline text does."""
-    inline, saved = read_workbook(files["2021-consistent.xlsx"]), read_workbook(files["2021-as-excel-saves.xlsx"])
-    assert saved.report.unit == inline.report.unit == CONSISTENT_2021.unit
+    """Shared strings and calculated totals (as Excel writes them): every figure read, the totals too."""
+    saved = read_workbook(files["2021-as-excel-saves.xlsx"])
+    assert saved.report.unit == "2021-as-excel-saves"
     assert saved.report.values == {**CONSISTENT_2021.values, **computed_totals(CONSISTENT_2021)}
     assert not saved.findings
 
@@ -194,3 +195,15 @@ def test_reading_never_modifies_the_input(files):
         except Exception as exc:  # pragma: no cover - check_file must not raise
             pytest.fail(f"{path.name}: {exc!r}")
     assert digests == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
+
+
+def test_the_buttons_reader_takes_a_date_excel_gives_for_a_date(files):
+    """In Excel, xlwings gives a date-formatted cell's value as a datetime: the same R-DATE."""
+    wb = openpyxl.load_workbook(files["2021-consistent.xlsx"])
+    sheets = {ws.title: [[None if isinstance(v, str) and v.startswith("=") else v for v in row]
+                         for row in ws.iter_rows(values_only=True)] for ws in wb}
+    sheets["表三 依申请公开"][4][3] = datetime.datetime(2025, 1, 5)  # D5, typed as 1-5
+    result = read_cells(sheets)
+    dates = [f for f in result.findings if f.code == "R-DATE"]
+    assert [(f.sheet, f.address, f.severity) for f in dates] == [("表三 依申请公开", "D5", "错误")]
+    assert "填的是日期“2025-01-05”" in dates[0].message and "t3.new.natural" not in result.report.values

@@ -62,7 +62,7 @@ def checked_json(files: list[CheckedFile]) -> str:
 def print_consolidation(console: Console, c, output, long=None) -> None:
     """The end of `xxgk consolidate`: where the summary is, the accounts, what was not summed and
     why, who is missing, who has errors, and the headline figures."""
-    from toolkit.consolidate import REJECTED, headline, summary_lines
+    from toolkit.consolidate import REJECTED, UNSAFE_CONTENT_CODES, headline, summary_lines
     from toolkit.model import show_number
 
     console.print(f"[bold]已写入汇总工作簿：[/]{escape(str(output))}" + (f"；长表：{escape(str(long))}" if long else ""))
@@ -77,6 +77,11 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
         for f in rejected:
             table.add_row(escape(f.submission.name), escape(f.submission.unit), escape(f.reason))
         console.print(table)
+    unsafe = [(f.submission, m) for f in c.files for m in f.submission.findings if m.code in UNSAFE_CONTENT_CODES]
+    if unsafe:
+        console.print("[bold yellow]宏或嵌入对象与本工具模板不同的文件[/]（请勿在 Excel 中启用宏，详见汇总工作簿“校验结果”表）：")
+        for s, f in unsafe:
+            console.print(escape(f"  {s.name}（{s.unit or '未填单位名称'}）：{f.message}"))
     if c.missing:
         console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(u.name for u in c.missing))}")
     with_errors = [s for s in c.accepted if s.errors]

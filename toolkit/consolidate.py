@@ -19,12 +19,18 @@ from toolkit.values import parse_date
 ACCEPTED, REJECTED, MISSING = "已汇总", "未汇总", "未报送"
 SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
 
-# Reader findings that leave a figure of the tables unknown (not a number, a formula never
-# calculated, a table that cannot be found): such a file is not summed, since summing it would count
-# the unknown figure as 0 without anyone noticing.  Rule findings (a relation that does not hold) do
-# not stop a file from being summed; they are listed on the 校验结果 sheet.
-UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-UNCALCULATED", "R-LAYOUT", "R-SHEET-MISSING")
+# Reader findings that leave a figure of the tables unknown (not a number, a date, an error value,
+# a number no unit can have, a formula never calculated, a table that cannot be found): such a file
+# is not summed, since summing it would count the unknown figure as 0 without anyone noticing.  Rule
+# findings (a relation that does not hold) do not stop a file from being summed; they are listed on
+# the 校验结果 sheet.
+UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-DATE", "R-FORMULA-ERROR", "R-TOO-LARGE", "R-UNCALCULATED", "R-LAYOUT",
+                        "R-SHEET-MISSING")
 REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
+# Reader findings about what a workbook carries that could run in Excel (macros that differ from the
+# toolkit's, a VBA project that cannot be read, Excel 4.0 macro sheets, embedded objects): the file
+# is summed as usual, and the message is quoted on 报送情况 too, so that nobody opens it unwarned.
+UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-MACRO-SHEET", "R-EMBEDDED")
 
 
 @dataclass
@@ -188,12 +194,14 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
     if s.unreadable:
         return rejected(f"无法读取：{s.unreadable}")
     if not unit_key(s.unit):
-        return rejected("“单位信息”表未填单位名称，无法识别报送单位")
+        info = common().sheets["info"]
+        gone = next((f.message for f in s.findings if f.code == "R-SHEET-MISSING" and f.sheet == info), None)
+        return rejected(f"无法识别报送单位：{gone}" if gone else f"“{info}”表未填单位名称，无法识别报送单位")
     if s.year is None:
         return rejected(f"“单位信息”表的年度未填写或无法识别（本次汇总{year}年度）")
     if s.year != year:
         return rejected(f"年度为{s.year}，不是本次汇总的{year}年度")
-    remarks = []
+    remarks = [f.message for f in s.findings if f.code in UNSAFE_CONTENT_CODES]
     if roster_unit is not None and roster_unit.level and s.level and s.level != roster_unit.level:
         remarks.append(f"单位层级填为“{s.level}”，名单中为“{roster_unit.level}”")
     return FileOutcome(s, ACCEPTED, remarks=tuple(remarks), roster_unit=roster_unit)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.files import atomic_write, check_writable
+from toolkit.files import atomic_write, check_outputs, check_writable
 from toolkit.formats import get_format
 from toolkit.model import Report
 from toolkit.roster import Roster, RosterUnit
@@ -68,9 +68,10 @@ class Distribution:
 
 
 def distribute(roster: Roster, year: int, version: str, folder: Path, last_year=None, macros: bool = True,
-               force: bool = False) -> Distribution:
+               force: bool = False, inputs=()) -> Distribution:
     """Write every unit's workbook into `folder`.  Nothing is written if any of them exists already
-    (unless `force`); each file is written whole or not at all."""
+    (unless `force`) or is one of the `inputs` (the roster, last year's summary: never, even with
+    `force`); each file is written whole or not at all."""
     out = Distribution()
     planned: list[tuple[Path, bytes]] = []
     taken: set[str] = set()
@@ -85,6 +86,7 @@ def distribute(roster: Roster, year: int, version: str, folder: Path, last_year=
             n += 1
         taken.add(name.casefold())
         planned.append((folder / name, data))
+    check_outputs([path for path, _ in planned], inputs)
     for path, _ in planned:
         check_writable(path, force)
     for path, data in planned:

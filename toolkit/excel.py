@@ -7,7 +7,8 @@ xlwings Lite (no local Python): the `@script` functions `recompute_book(book)`, 
 `clear_marks_book(book)`, `carry_over_book(book)`.  Both call the same code: one batched read of the
 open workbook, `toolkit.buttons` decides the writes, one batched write -- using only what the
 classic, remote and Lite engines share (values, formulas, fill and font colours, number formats,
-adding a sheet).  Nothing here uses the workbook's file name.
+adding a sheet).  Nothing here depends on the workbook's file name (the export only makes sure it never
+writes over the workbook's own file).
 
 xlwings is imported when a button runs, not when this module is imported (xlwings itself imports
 pandas and numpy when they are installed): `import toolkit.excel` stays fast.
@@ -68,28 +69,36 @@ def export() -> None:
     import xlwings as xw
 
     book = xw.Book.caller()
-    _classic(lambda sheets: export_to(sheets, _folder_of(book)), book)
+    _classic(lambda sheets: export_to(sheets, _folder_of(book), _path_of(book)), book)
 
 
-def export_to(sheets: dict[str, list[list] | None], folder: Path | None) -> buttons.Plan:
-    """Write the report into `folder` (atomically, never over an earlier export); the plan is the status."""
-    from toolkit.files import OutputError, atomic_write
+def export_to(sheets: dict[str, list[list] | None], folder: Path | None, workbook: Path | None = None) -> buttons.Plan:
+    """Write the report into `folder` (atomically, never over an earlier export, never over the
+    `workbook` file itself); the plan is the status."""
+    from toolkit.files import OutputError, atomic_write, check_outputs
 
     plan, target, data = buttons.export(sheets, folder)
     try:
+        check_outputs([target], [workbook])
         atomic_write(target, data)
     except OutputError as exc:  # a read-only folder, a full disk: said in Chinese, not as a traceback
         raise buttons.ButtonError(str(exc)) from exc
     return plan
 
 
-def _folder_of(book) -> Path | None:
-    """The folder of a saved workbook (from its full path; its file name plays no part), else None."""
+def _path_of(book) -> Path | None:
+    """The file of a saved workbook, else None (a new workbook has a bare name, Book1)."""
     try:
         path = Path(book.fullname)
     except Exception:
         return None
-    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+    return path if path.is_absolute() else None
+
+
+def _folder_of(book) -> Path | None:
+    """The folder of a saved workbook (from its full path; its file name plays no part), else None."""
+    path = _path_of(book)
+    return path.parent if path is not None and path.parent.is_dir() else None
 
 
 # --- the xlwings Lite entry points ------------------------------------------------------------------

@@ -1,4 +1,12 @@
-"""Writing outputs safely: never over an existing file unless asked, never half-written."""
+"""Writing outputs safely: never over an existing file unless asked, never over an input, never
+half-written.
+
+Every file the toolkit writes goes through `atomic_stream` (or `atomic_write`, its one-piece form):
+a temporary file `.NAME.XXXX.tmp` in the output's folder, fsync, then `os.replace` onto the name.
+A run killed at any point leaves the old file (or none) or the new one whole; at worst the
+temporary file stays behind, and it can be deleted.  Commands with inputs call `check_outputs`
+before writing, so an output that is one of the inputs (by any spelling or link) is refused.
+"""
 from __future__ import annotations
 
 import errno
@@ -37,6 +45,42 @@ class OutputUnwritable(OutputError):
         self.path = path
 
 
+class OutputIsInput(OutputError):
+    def __init__(self, path: Path, source: Path):
+        same = os.path.abspath(path) == os.path.abspath(source)
+        also = "" if same else f"（与“{source}”是同一个文件）"
+        super().__init__(f"输出文件“{path}”{also}是本次要读取的输入文件，不能覆盖输入文件；请换一个输出文件名或文件夹")
+        self.path, self.source = path, source
+
+
+def same_file(a, b) -> bool:
+    """Whether two paths name one file: one path however spelt (./a/../a/x.xlsx, a symbolic link,
+    letter case on a disk that ignores it), or one file under two names (a hard link).  Compared by
+    the file system's own identity, not by the strings; paths that do not exist (yet) by their
+    resolved spelling."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # one of them does not exist (yet)
+        return _spelling(a) == _spelling(b)
+
+
+def _spelling(path) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def check_outputs(outputs, inputs) -> None:
+    """Raise OutputIsInput for the first output that is one of the inputs: called by every command
+    that reads files and writes files, before it writes any (--force does not change this).  None
+    entries (an option not given) are left out."""
+    inputs = [p for p in inputs if p is not None]
+    for path in outputs:
+        if path is None or not os.path.lexists(path):  # nothing there yet: nothing to overwrite
+            continue
+        for source in inputs:
+            if same_file(path, source):
+                raise OutputIsInput(Path(path), Path(source))
+
+
 def check_writable(path: Path, force: bool = False) -> None:
     if path.exists() and not force:
         raise OutputExists(path)
@@ -55,6 +99,21 @@ def _new_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a power cut right after it keeps the new file); where a
+    folder cannot be opened (Windows) the system does this itself."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -78,6 +137,7 @@ def atomic_stream(path, force: bool = False):
             raise OutputExists(path)
         os.chmod(tmp, _new_file_mode())
         os.replace(tmp, path)
+        _sync_folder(path.parent)
     except OutputError:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from toolkit.formats import common
+from toolkit.intake import RefusedFile, read_limited
 
 # The roster names its columns as the workbook's 单位信息 names those fields (common.toml).
 NAME, LEVEL = (next(f.label for f in common().info_fields if f.id == fid) for fid in ("info.unit", "info.level"))
@@ -82,7 +83,9 @@ def read_roster(path) -> Roster:
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
+    except RefusedFile as exc:
+        raise RosterError(f"单位名单“{path.name}”无法读取：{exc}") from exc
     except OSError as exc:
         raise RosterError(f"单位名单“{path.name}”无法读取：{exc.strerror or exc}") from exc
     for encoding in ("utf-8-sig", "gb18030"):

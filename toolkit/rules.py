@@ -197,7 +197,8 @@ def _value_rules(report: Report, fmt: Format) -> list[Finding]:
         kind = kinds[cell.kind]
         for rule in common().value_rules:
             if tests[rule.test](v, kind):
-                message = rule.message.format(cell_label=cell.label, kind_name=kind.name, reported=show_number(v))
+                message = rule.message.format(cell_label=cell.label, kind_name=kind.name, reported=show_number(v),
+                                             prompt=kind.prompt)
                 out.append(Finding(rule.code, rule.severity, message, (cid,), v, None))
     return out
 

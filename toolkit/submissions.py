@@ -44,7 +44,7 @@ def _is_lock_or_temporary(path: Path) -> bool:
 
 def input_files(inputs, exclude=()) -> Inputs:
     """The workbooks among `inputs` (files, or folders searched with their subfolders), each once,
-    leaving out `exclude` (the summary being written, last year's summary)."""
+    leaving out `exclude` (last year's summary, the roster: inputs of another kind)."""
     out = Inputs()
     excluded = {_same(Path(p)) for p in exclude}
     seen = set()

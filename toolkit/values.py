@@ -50,7 +50,7 @@ def parse_value(raw, kind: Kind) -> Parsed:
         return Parsed(0, "blank")
     if isinstance(raw, bool):
         return Parsed(None, "invalid", "TRUE" if raw else "FALSE")
-    if isinstance(raw, float) and not math.isfinite(raw):
+    if isinstance(raw, float) and not math.isfinite(raw):  # 1e999 in a file's XML reads as inf
         return Parsed(None, "invalid", str(raw))
     if isinstance(raw, (int, float)):
         return Parsed(_as_kind(raw, kind), "number")
@@ -72,6 +72,11 @@ def parse_value(raw, kind: Kind) -> Parsed:
     if not math.isfinite(number):  # 400 digits: beyond any figure, and inf would break every sum
         return Parsed(None, "invalid", text)
     return Parsed(_as_kind(number, kind), "text", text)
+
+
+def beyond_maximum(value, kind: Kind) -> bool:
+    """Whether a number read is larger (either way) than any figure of its kind can be."""
+    return kind.maximum is not None and abs(value) > kind.maximum
 
 
 def parse_year(raw) -> int | None:

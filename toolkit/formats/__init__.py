@@ -134,6 +134,7 @@ class Kind:
     minimum: float | None
     units: tuple[str, ...]
     prompt: str
+    maximum: float | None = None  # the largest value that can be meant (beyond it, a slip or junk)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ def cell_id(table: str, row: str, column: str) -> str:
 def common() -> Common:
     raw = _load_toml("common.toml")
     kinds = {
-        k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"])
+        k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"],
+                v.get("maximum"))
         for k, v in raw["kinds"].items()
     }
     return Common(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toolkit.checking import CheckedFile
 from toolkit.distribute import workbook_name
-from toolkit.files import OutputError, atomic_write
+from toolkit.files import OutputError, atomic_write, check_outputs
 from toolkit.formats import get_format
 from toolkit.layout import workbook_layout
 from toolkit.model import Finding, Report
@@ -28,9 +28,10 @@ class ImportedFile:
     refused: str | None = None  # why nothing was written: the workbook exists (and not --force), or cannot be written
 
 
-def import_to_workbook(source, folder, force: bool = False, taken: set | None = None) -> ImportedFile:
+def import_to_workbook(source, folder, force: bool = False, taken: set | None = None, inputs=()) -> ImportedFile:
     """Import one published report, write its standard workbook into `folder` (named after unit
-    and year), and check it.  An existing workbook is overwritten only with `force`."""
+    and year), and check it.  An existing workbook is overwritten only with `force`, and never when
+    it is `source` or one of `inputs` (the other reports of the run)."""
     source = Path(source)
     try:
         imported = import_file(source)
@@ -39,6 +40,7 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
     report = imported.report
     target = Path(folder) / _free_name(_workbook_name(report, source), source, taken)
     try:
+        check_outputs([target], [source, *inputs])
         atomic_write(target, template_bytes(report=report), force)
     except OutputError as exc:
         return ImportedFile(CheckedFile(source, report), refused=str(exc))
@@ -81,8 +83,9 @@ class ExportedFile:
     empty_parts: list[str] = field(default_factory=list)  # headings of text parts left empty
 
 
-def export_report(workbook, folder, to: str = "docx", force: bool = False) -> ExportedFile:
-    """Read a filled workbook and write its publishable report (.docx or .html) into `folder`."""
+def export_report(workbook, folder, to: str = "docx", force: bool = False, inputs=()) -> ExportedFile:
+    """Read a filled workbook and write its publishable report (.docx or .html) into `folder`;
+    never over `workbook` or one of `inputs` (the other workbooks of the run), even with `force`."""
     workbook = Path(workbook)
     try:
         result = read_workbook(workbook)
@@ -93,8 +96,10 @@ def export_report(workbook, folder, to: str = "docx", force: bool = False) -> Ex
         name = f"{workbook.stem}.{to}"
     else:
         name = export_name(report, to)
+    target = Path(folder) / name
     try:
-        target = atomic_write(Path(folder) / name, export_bytes(report, to), force)
+        check_outputs([target], [workbook, *inputs])
+        atomic_write(target, export_bytes(report, to), force)
     except OutputError as exc:
         return ExportedFile(workbook, refused=str(exc))
     empty = [p.heading for p in get_format(report.format).text_parts if not report.texts.get(p.text, "").strip()]

@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.intake import DOCUMENT_KINDS, RefusedFile, file_kind, kind_of, open_package, read_limited, read_part
+
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
@@ -41,19 +43,24 @@ def read_lines(path) -> list[Line]:
     if path.is_dir():
         raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
+    except RefusedFile as exc:
+        raise UnreadableReport(f"“{path.name}”：{exc}") from exc
     except OSError as exc:  # no permission, a file another program holds, a failing disk
         raise UnreadableReport(f"“{path.name}”：无法打开（{exc.strerror or exc}）") from exc
     suffix = path.suffix.lower()
+    kind = kind_of(data[:4096])
     try:
-        if suffix == ".docx" or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES | {".pdf"} and _is_docx(data)):
+        if kind in ("empty", "ole"):  # whatever the name says: refused with what it really is
+            raise UnreadableReport(DOCUMENT_KINDS[file_kind(data)])
+        if suffix == ".docx" or kind == "zip":
             lines = docx_lines(data)
-        elif suffix == ".pdf" or data.startswith(b"%PDF"):
+        elif suffix == ".pdf" or kind == "pdf":
             lines = pdf_lines(data)
         elif suffix in HTML_SUFFIXES or _looks_like_html(data):
             lines = html_lines(decode(data, html=True))
-        elif suffix in (".doc", ".wps", ".rtf", ".xls", ".xlsx", ".xlsm"):
-            raise UnreadableReport(f"“{path.name}”：不支持 {suffix} 文件，请另存为 .docx、网页（.html）、PDF 或纯文本（.txt）后再导入")
+        elif suffix in (".doc", ".wps", ".rtf", ".xls", ".xlsx", ".xlsm") or kind in ("rtf", "unknown"):
+            raise UnreadableReport(f"不支持 {suffix or '这种'} 文件，请另存为 .docx、网页（.html）、PDF 或纯文本（.txt）后再导入")
         else:
             lines = text_lines(decode(data))
     except UnreadableReport as exc:
@@ -227,16 +234,6 @@ def _cell_text(td) -> str:
 
 # --- Word .docx ---------------------------------------------------------------------------------
 
-def _is_docx(data: bytes) -> bool:
-    if not data.startswith(b"PK"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
-    except (zipfile.BadZipFile, NotImplementedError):  # NotImplementedError: a zip of a newer version
-        return False
-
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -245,10 +242,18 @@ def docx_lines(data: bytes) -> list[Line]:
     its first row only; a horizontally merged one once."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
+    try:  # measured and checked first (toolkit.intake): python-docx reads every part of the package
+        with open_package(data, "docx") as package:
+            for name in package.namelist():
+                if name.endswith((".xml", ".rels")):
+                    read_part(package, name)
+    except RefusedFile as exc:
+        raise UnreadableReport(str(exc)) from exc
     try:
         body = docx.Document(io.BytesIO(data)).element.body
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, XMLSyntaxError) as exc:
         raise UnreadableReport(f"Word 文件已损坏或不是 .docx（{exc.__class__.__name__}）") from exc
     except Exception as exc:  # a damaged part: python-docx passes on zlib's and lxml's errors, and its own
         raise UnreadableReport(f"Word 文件已损坏（{exc.__class__.__name__}），请在 Word 或 WPS 中打开并另存为 .docx 后再导入") from exc

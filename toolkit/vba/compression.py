@@ -97,8 +97,64 @@ def compress(data: bytes) -> bytes:
     return bytes(out)
 
 
-def decompress(container: bytes) -> bytes:
-    """The bytes an MS-OVBA CompressedContainer holds (§2.4.1.3.1)."""
+# (length mask, offset shift) of a CopyToken at each position of a decompressed chunk
+_TOKEN_SPLIT = [(0xFFFF >> bits, 16 - bits) for bits in (_copy_token_help(p)[0] for p in range(CHUNK + 1))]
+
+
+def _runs(flags: int) -> tuple[int, ...]:
+    """A flag byte as runs: a positive n for n literal bytes, 0 for a CopyToken."""
+    runs: list[int] = []
+    for bit in range(8):
+        if flags & (1 << bit):
+            runs.append(0)
+        elif runs and runs[-1] > 0:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return tuple(runs)
+
+
+_FLAG_RUNS = [_runs(flags) for flags in range(256)]
+
+
+def _decompress_chunk(container: bytes, position: int, end: int) -> bytearray:
+    """The bytes of one compressed chunk's token sequences, container[position:end]."""
+    chunk = bytearray()
+    while position < end:
+        runs = _FLAG_RUNS[container[position]]
+        position += 1
+        for run in runs:
+            if position >= end:
+                break
+            if run:  # literal bytes
+                chunk += container[position:min(position + run, end)]
+                position += run
+                continue
+            if position + 2 > end:
+                raise DecompressionError(f"truncated copy token at byte {position}")
+            token = container[position] | container[position + 1] << 8
+            position += 2
+            done = len(chunk)
+            mask, shift = _TOKEN_SPLIT[min(done, CHUNK)]
+            length = (token & mask) + _MIN_MATCH
+            offset = (token >> shift) + 1
+            if offset > done:
+                raise DecompressionError(f"copy token points before its chunk at byte {position - 2}")
+            if done + length > CHUNK:
+                raise DecompressionError(f"chunk holds more than {CHUNK} bytes at byte {position - 2}")
+            if offset >= length:
+                chunk += chunk[done - offset:done - offset + length]
+            else:  # the copy overlaps what it writes: the pattern repeats
+                chunk += (chunk[done - offset:] * (length // offset + 1))[:length]
+    return chunk
+
+
+def decompress(container: bytes, limit: int | None = None) -> bytes:
+    """The bytes an MS-OVBA CompressedContainer holds (§2.4.1.3.1).
+
+    Read as hostile input: a chunk that would hold more than 4096 bytes, a CopyToken pointing before
+    its chunk, or (with `limit`) more than `limit` bytes in all raise DecompressionError, so memory
+    stays bounded whatever the container claims."""
     if not container or container[0] != _SIGNATURE:
         raise DecompressionError("not a CompressedContainer: the signature byte is not 0x01")
     out = bytearray()
@@ -106,34 +162,16 @@ def decompress(container: bytes) -> bytes:
     while position < len(container):
         if position + 2 > len(container):
             raise DecompressionError(f"truncated chunk header at byte {position}")
-        header = int.from_bytes(container[position:position + 2], "little")
+        header = container[position] | container[position + 1] << 8
         if (header >> 12) & 0b111 != 0b011:
             raise DecompressionError(f"bad chunk signature at byte {position}")
         end = min(position + (header & 0x0FFF) + 3, len(container))
-        position += 2
-        chunk_start = len(out)
-        if not header & 0x8000:
-            out += container[position:position + CHUNK]
-            position += CHUNK
-            continue
-        while position < end:
-            flags = container[position]
-            position += 1
-            for bit in range(8):
-                if position >= end:
-                    break
-                if not flags & (1 << bit):
-                    out.append(container[position])
-                    position += 1
-                    continue
-                token = int.from_bytes(container[position:position + 2], "little")
-                position += 2
-                bit_count, _ = _copy_token_help(len(out) - chunk_start)
-                length = (token & (0xFFFF >> bit_count)) + _MIN_MATCH
-                offset = (token >> (16 - bit_count)) + 1
-                source = len(out) - offset
-                if source < chunk_start:
-                    raise DecompressionError(f"copy token points before its chunk at byte {position - 2}")
-                for i in range(length):  # byte by byte: a copy may overlap what it writes
-                    out.append(out[source + i])
+        if header & 0x8000:
+            out += _decompress_chunk(container, position + 2, end)
+            position = end
+        else:  # stored raw: 4096 bytes
+            out += container[position + 2:position + 2 + CHUNK]
+            position += 2 + CHUNK
+        if limit is not None and len(out) > limit:
+            raise DecompressionError(f"more than {limit} bytes")
     return bytes(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.files import atomic_write
 from toolkit.formats import VERSIONS
 from toolkit.workbook.macro_workbook import macro_workbook_bytes
 from toolkit.workbook.template import template_bytes
@@ -27,8 +28,7 @@ def template_files() -> dict[Path, bytes]:
 
 def main() -> None:
     for path, data in template_files().items():
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(data)
+        atomic_write(path, data, force=True)
         print(f"wrote {path}")
 
 

@@ -15,9 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
-from functools import cache
 from html import escape
-from pathlib import Path
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.workbook import Workbook
@@ -25,15 +23,12 @@ from openpyxl.workbook.workbook import Workbook
 from toolkit.formats import common
 from toolkit.layout import column_letter, workbook_layout
 from toolkit.model import Report
-from toolkit.vba.project import (CLASS, MODULE, WORKBOOK_BASE, WORKSHEET_BASE, Module, document_module,
-                                 vba_project)
+# The project's own modules live in toolkit.vba.own_project (the reader compares returned workbooks
+# with them without loading openpyxl); the names used by the CLI, the demo and the tests are kept here.
+from toolkit.vba.own_project import (MACRO_FILES, MACROS_DIR, WORKBOOK_CODE_NAME,  # noqa: F401
+                                     MacroSourcesMissing, macros_available, sheet_code_name, vba_project_bin)
 from toolkit.workbook.package import reproducible
 from toolkit.workbook.template import FONT, build_workbook
-
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
-# The modules of the VBA project after the document modules, in this order: file, kind.
-MACRO_FILES = (("XxgkButtons.bas", MODULE), ("xlwings.bas", MODULE), ("Dictionary.cls", CLASS))
-WORKBOOK_CODE_NAME = "ThisWorkbook"
 
 MAIN_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 MAIN_XLSM = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -55,41 +50,6 @@ BUTTON_HEIGHT = 30
 BUTTON_MARGIN = 6
 _EMU_PER_PX = 9525
 _DEFAULT_ROW_HEIGHT = 15  # points
-
-
-class MacroSourcesMissing(FileNotFoundError):
-    """macros/ is not there (an installed copy without the source tree); the message is Chinese."""
-
-
-def macro_sources() -> dict[str, bytes]:
-    """The files of macros/ the project is built from, by file name."""
-    try:
-        return {name: (MACROS_DIR / name).read_bytes() for name, _ in MACRO_FILES}
-    except FileNotFoundError as exc:
-        raise MacroSourcesMissing(
-            f"找不到宏源文件 {exc.filename}：生成带按钮的 .xlsm 工作簿需要本工具的源码目录（macros/），"
-            "请在源码目录中以 pip install -e . 安装后再试，或使用 workbook_templates/ 中现成的 .xlsm 模板") from exc
-
-
-def macros_available() -> bool:
-    """Whether macros/ is there to build .xlsm workbooks from (a source checkout)."""
-    return all((MACROS_DIR / name).is_file() for name, _ in MACRO_FILES)
-
-
-@cache
-def vba_project_bin(sheet_count: int) -> bytes:
-    """The workbook's vbaProject.bin: document modules for ThisWorkbook and Sheet1..SheetN, then the
-    modules of macros/."""
-    modules = [document_module(WORKBOOK_CODE_NAME, WORKBOOK_BASE)]
-    modules += [document_module(sheet_code_name(i), WORKSHEET_BASE) for i in range(1, sheet_count + 1)]
-    sources = macro_sources()
-    for name, kind in MACRO_FILES:
-        modules.append(Module(name.rsplit(".", 1)[0], kind, sources[name].decode("cp1252")))
-    return vba_project(modules)
-
-
-def sheet_code_name(position: int) -> str:
-    return f"Sheet{position}"
 
 
 def build_macro_workbook(version: str | None = None, report: Report | None = None) -> Workbook:

@@ -14,23 +14,49 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.formats import VERSIONS, common
+from toolkit.formats import VERSIONS, Kind, common, get_format
 from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
-from toolkit.values import parse_value, parse_year
+from toolkit.values import Parsed, beyond_maximum, parse_value, parse_year
+from toolkit.workbook.macro_check import macro_notes
 from toolkit.workbook.xlsx import RawCell, XlsxBook, XlsxError
 
 READ_CODES = {
     "R-NAMES-LOST": HINT,
     "R-LAYOUT": ERROR,
     "R-SHEET-MISSING": ERROR,
+    "R-SHEET-RENAMED": HINT,
+    "R-EXTRA-SHEETS": HINT,
+    "R-MOVED": HINT,
+    "R-FORMAT-CELL": HINT,
     "R-BLANK": HINT,
     "R-TOTAL-BLANK": HINT,
     "R-TEXT-NUMBER": HINT,
     "R-NOT-NUMBER": ERROR,
+    "R-DATE": ERROR,
+    "R-TOO-LARGE": ERROR,
+    "R-FORMULA-ERROR": ERROR,
+    "R-TOTAL-ERROR": HINT,
     "R-UNCALCULATED": ERROR,
     "R-YEAR": ERROR,
+    # what a workbook carries that could run in Excel (toolkit.workbook.macro_check)
+    "R-VBA-CHANGED": HINT,
+    "R-VBA-UNREADABLE": HINT,
+    "R-VBA-IN-XLSX": HINT,
+    "R-MACRO-SHEET": HINT,
+    "R-EMBEDDED": HINT,
 }
+
+# Excel's error values, as a cell holds them (a formula's result, or typed), with what they mean.
+ERROR_VALUES = {
+    "#REF!": "引用的单元格已被删除", "#DIV/0!": "除数为0", "#VALUE!": "公式中有不是数字的值",
+    "#N/A": "找不到要引用的值", "#NAME?": "公式中有无法识别的名称", "#NUM!": "数字无效",
+    "#NULL!": "引用的区域不相交", "#SPILL!": "结果溢出", "#CALC!": "公式无法计算",
+    "#GETTING_DATA": "数据尚未取得",
+}
+EXTRA_SHEETS_SHOWN = 3  # at most this many extra sheets are named
+# Where to get a workbook that is whole again: the unit's own was made from one sent down to it.
+FRESH_WORKBOOK = "下发的标准工作簿"
 
 
 class UnreadableWorkbook(Exception):
@@ -59,7 +85,11 @@ def read_workbook(path) -> ReadResult:
         raise UnreadableWorkbook(f"“{path}”：文件不存在")
     try:
         with XlsxBook(path) as book:
-            return _Reader(path, book).read()
+            result = _Reader(path, book).read()
+            # macros and embedded objects first: the one thing to know before opening the file in Excel
+            result.findings[:0] = [Finding(code, READ_CODES[code], message)
+                                   for code, message in macro_notes(book, path.suffix)]
+            return result
     except XlsxError as exc:
         raise UnreadableWorkbook(f"“{path.name}”：{exc}") from exc
 
@@ -92,7 +122,7 @@ class GridBook:
 
     def cells(self, sheet: str) -> dict[tuple[int, int], RawCell]:
         if sheet not in self._cells:
-            self._cells[sheet] = {(r, c): RawCell(value)
+            self._cells[sheet] = {(r, c): RawCell(value, date=isinstance(value, (datetime.date, datetime.time)))
                                   for r, row in enumerate(self._grids.get(sheet) or (), start=1)
                                   for c, value in enumerate(row or (), start=1) if value not in (None, "")}
         return self._cells[sheet]
@@ -127,12 +157,29 @@ def _normal(text) -> str:
     return text.replace("(", "（").replace(")", "）").replace(":", "：")
 
 
+@lru_cache(maxsize=None)
+def _own_cells() -> dict[str, frozenset]:
+    """The cell ids only one format version has, by version: a workbook's defined names tell its version."""
+    ids = {v: frozenset(get_format(v).cells) for v in VERSIONS}
+    return {v: ids[v].difference(*(ids[w] for w in VERSIONS if w != v)) for v in VERSIONS}
+
+
+@lru_cache(maxsize=None)
+def standard_sheets() -> frozenset:
+    """The names of every sheet a standard workbook, a macro-enabled one or a summary may have."""
+    c = common()
+    tables = {t.sheet for v in VERSIONS for t in get_format(v).tables}
+    return frozenset({*c.sheets.values(), *tables, *c.summary_sheets.values(), c.xlwings_conf["sheet"]})
+
+
 class _Reader:
     def __init__(self, path: Path, book: XlsxBook):
         self.path = path
         self.book = book
         self.findings: list[Finding] = []
         self.positions: dict[str, tuple[str, str]] = {}
+        self.found: dict[str, str | None] = {}  # standard sheet name -> the sheet that is it (None: none)
+        self.by_name: set[str] = set()  # cell ids found by their defined names
 
     def add(self, code: str, message: str, *, cells=(), reported=None, sheet=None, address=None):
         self.findings.append(Finding(code, READ_CODES[code], message, tuple(cells), reported, None, sheet, address))
@@ -143,6 +190,9 @@ class _Reader:
         fmt = layout.fmt
         ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts] + list(fmt.cells)
         where = self._resolve(ids, layout)
+        renamed = self._renamed_sheets(layout, where)
+        self._moved_cells(layout, where)
+        self._extra_sheets(renamed)
         report = Report(format=version)
         self._info(report, layout, where)
         self._texts(report, layout, where)
@@ -150,30 +200,42 @@ class _Reader:
         self._previous(report, fmt, layout, where)
         return ReadResult(self.path, report, self.findings, self.positions)
 
-    # --- locating cells ------------------------------------------------------------------------
+    # --- the format version ----------------------------------------------------------------------
 
     def _version(self) -> str:
+        """The format version: the one written on 单位信息, unless the defined names (or, without
+        names, the tables' labels) show the workbook is of the other one."""
         info_sheet = common().sheets["info"]
         place = self.book.defined_names.get("info.format")
         if place is None or place[0] not in self.book.sheet_paths:
             row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
             place = (info_sheet, row, col)
+        text = ""
         if place[0] in self.book.sheet_paths:
             raw = self.book.cells(place[0]).get(place[1:])
             text = "" if raw is None or raw.value is None else str(raw.value).strip().removesuffix(".0")
-            for version in VERSIONS:
-                if text == version:
-                    return version
-        guessed = self._version_from_labels()
-        if guessed:
-            return guessed
-        raise UnreadableWorkbook(
-            f"“{self.path.name}”：无法识别报告格式——“{info_sheet}”表没有报告格式（2021 或 2019），"
-            "表格标签也与标准格式不符。请使用本工具生成的标准工作簿。")
+        written = text if text in VERSIONS else None
+        shown = self._version_from_names() or self._version_from_labels(prefer=written) or written
+        if shown is None:
+            raise UnreadableWorkbook(
+                f"“{self.path.name}”：无法识别报告格式——“{info_sheet}”表没有报告格式（2021 或 2019），"
+                "表格标签也与标准格式不符，可能是别的表格。请在本工具生成（或县里下发）的标准工作簿中填写。")
+        if shown != written and place[0] in self.book.sheet_paths:
+            sheet, address = place[0], a1(*place[1:])
+            self.add("R-FORMAT-CELL", f"{sheet}!{address}（报告格式）" + (f"为“{text}”" if text else "是空的")
+                     + f"，而表格是{shown}年版，已按{shown}年版读取；请把报告格式改回{shown}",
+                     sheet=sheet, address=address, reported=text or None)
+        return shown
 
-    def _version_from_labels(self) -> str | None:
+    def _version_from_names(self) -> str | None:
+        names = self.book.defined_names.keys()
+        found = [v for v in VERSIONS if not names.isdisjoint(_own_cells()[v])]
+        return found[0] if len(found) == 1 else None
+
+    def _version_from_labels(self, prefer: str | None = None) -> str | None:
+        """The version whose table labels are in place best (`prefer` on a tie); None if no label is."""
         best, best_score = None, 0
-        for version in VERSIONS:
+        for version in sorted(VERSIONS, key=lambda v: v != prefer):
             layout = workbook_layout(version)
             score = 0
             for sheet in layout.tables:
@@ -186,6 +248,8 @@ class _Reader:
                 best, best_score = version, score
         return best
 
+    # --- locating cells ------------------------------------------------------------------------
+
     def _resolve(self, ids: list[str], layout: WorkbookLayout) -> dict[str, tuple[str, int, int]]:
         """Where each cell is: by defined name, else by layout on a sheet whose labels still match."""
         names = self.book.defined_names
@@ -196,34 +260,93 @@ class _Reader:
                 where[cid] = place
             else:
                 lost.append(cid)
+        self.by_name = set(where)
         if lost:
-            self.add("R-NAMES-LOST", f"工作簿中有{len(lost)}个单元格名称缺失（如 {lost[0]}），已按标准表格位置读取")
-            checked: dict[str, bool] = {}
+            self.add("R-NAMES-LOST", f"工作簿中有{len(lost)}个单元格名称缺失（如 {lost[0]}），已按标准表格位置读取；"
+                     "表格没有改动时无需处理")
             for cid in lost:
                 sheet, row, col = layout.where(cid)
-                if sheet not in checked:
-                    checked[sheet] = self._sheet_usable(sheet, layout)
-                if checked[sheet]:
-                    where[cid] = (sheet, row, col)
+                actual = self._sheet(sheet, layout)
+                if actual is not None:
+                    where[cid] = (actual, row, col)
         for cid, (sheet, row, col) in where.items():
             self.positions[cid] = (sheet, _a1(row, col))
         return where
 
-    def _sheet_usable(self, sheet_name: str, layout: WorkbookLayout) -> bool:
-        if sheet_name not in self.book.sheet_paths:
-            self.add("R-SHEET-MISSING", f"工作簿中没有“{sheet_name}”表，其中的数据无法读取", sheet=sheet_name)
-            return False
-        table_sheet = next((s for s in layout.tables if s.name == sheet_name), None)
-        if table_sheet is None:
-            return True
-        wrong = wrong_label(self.book.cells(sheet_name), table_sheet)
-        if wrong:
-            address, expected, found = wrong
-            self.add("R-LAYOUT", f"{sheet_name}!{address} 应为“{expected}”，实为“{found or ''}”："
-                     "表格结构被改动且单元格名称缺失，本表数据无法按位置读取",
-                     sheet=sheet_name, address=address, reported=found)
-            return False
-        return True
+    def _sheet(self, name: str, layout: WorkbookLayout) -> str | None:
+        """The sheet that is the standard sheet `name`, fit to be read by position: the sheet of that
+        name or, for a table, the one sheet of another name with all its labels in place (a renamed
+        one); None, with an 错误, when there is none or its labels are not in place."""
+        if name in self.found:
+            return self.found[name]
+        table = next((s for s in layout.tables if s.name == name), None)
+        actual = name if name in self.book.sheet_paths else self._renamed_table(table)
+        if actual is None:
+            self.add("R-SHEET-MISSING", f"工作簿中没有“{name}”表（被删除或改了名），其中的数据无法读取；"
+                     f"改了名的请把表名改回“{name}”，删除了的请在{FRESH_WORKBOOK}中重新填写", sheet=name)
+        elif table is not None:
+            wrong = wrong_label(self.book.cells(actual), table)
+            if wrong:
+                address, expected, found = wrong
+                self.add("R-LAYOUT", f"{actual}!{address} 应为“{expected}”，实为“{found or ''}”："
+                         "表格结构被改动（插入、删除了行或列）且单元格名称缺失，本表数据无法按位置读取；"
+                         f"请恢复原来的表格，或在{FRESH_WORKBOOK}中重新填写",
+                         sheet=actual, address=address, reported=found)
+                actual = None
+        self.found[name] = actual
+        return actual
+
+    def _renamed_table(self, table) -> str | None:
+        """The one sheet not of a standard name whose labels are all where `table` puts them."""
+        if table is None:
+            return None
+        matches = []
+        for name in self.book.sheet_paths:
+            if name in standard_sheets():
+                continue
+            try:
+                if wrong_label(self.book.cells(name), table) is None:
+                    matches.append(name)
+            except XlsxError:  # a damaged sheet of the clerk's own is not the table
+                continue
+        return matches[0] if len(matches) == 1 else None
+
+    def _renamed_sheets(self, layout: WorkbookLayout, where) -> dict[str, str]:
+        """Standard sheets found under another name (by their defined names, which Excel keeps
+        pointing at a renamed sheet, or by their labels): {standard name: name in the workbook}."""
+        renamed = {}
+        if {place[0] for place in where.values()} <= standard_sheets():
+            return renamed  # the usual case: every cell on a sheet of a standard name
+        for cid, (sheet, _, _) in where.items():
+            standard = layout.where(cid)[0]
+            if sheet != standard:
+                renamed.setdefault(standard, sheet)
+        for standard, sheet in renamed.items():
+            self.add("R-SHEET-RENAMED", f"工作表“{sheet}”就是“{standard}”表（表名被改过），已照常读取；"
+                     f"请把表名改回“{standard}”，以免表中的按钮找不到它", sheet=sheet)
+        return renamed
+
+    def _moved_cells(self, layout: WorkbookLayout, where) -> None:
+        """A table whose cells are not where the layout puts them (rows or columns inserted or
+        deleted): read by the names, which moved with the cells; what the new rows hold is not read."""
+        for table in layout.tables:
+            last = next(reversed(table.cells))  # bottom right: moves with any row or column inserted before it
+            if last in self.by_name and where[last][1:] == table.cells[last]:
+                continue
+            for cid, standard in table.cells.items():
+                if cid in self.by_name and where[cid][1:] != standard:
+                    sheet, row, col = where[cid]
+                    self.add("R-MOVED", f"“{sheet}”表中插入或删除了行、列（如{layout.fmt.cells[cid].label}应在 "
+                             f"{a1(*standard)}，现在 {a1(row, col)}），已按单元格名称读取；插入的行、列中填写的内容"
+                             "不读取、不汇总，请删除插入的行、列", sheet=sheet)
+                    break
+
+    def _extra_sheets(self, renamed: dict[str, str]) -> None:
+        extra = [s for s in self.book.sheet_paths if s not in standard_sheets() and s not in renamed.values()]
+        if extra:
+            shown = "、".join(f"“{s}”" for s in extra[:EXTRA_SHEETS_SHOWN]) + ("等" if len(extra) > EXTRA_SHEETS_SHOWN else "")
+            self.add("R-EXTRA-SHEETS", f"工作簿中有{len(extra)}个标准工作簿没有的工作表（{shown}），其中的内容不读取、"
+                     "不汇总；如有数字填在其中，请填到标准的表中")
 
     def _raw(self, where, cid):
         sheet, row, col = where[cid]
@@ -240,11 +363,12 @@ class _Reader:
             value = None if raw is None else raw.value
             key = fid.removeprefix("info.")
             if key == "year":
-                report.year = parse_year(value)
+                report.year = None if raw is not None and raw.date else parse_year(value)
                 if value not in (None, "") and report.year is None:
                     sheet, address = self.positions[fid]
-                    self.add("R-YEAR", f"{sheet}!{address}（{labels[fid]}）：“{value}”不是年度，请填写四位数年度，例如2025",
-                             sheet=sheet, address=address, reported=str(value))
+                    shown = _date_text(value, self.book.date1904) if raw.date else value
+                    self.add("R-YEAR", f"{sheet}!{address}（{labels[fid]}）：“{shown}”不是年度，请填写四位数年度，例如2025",
+                             sheet=sheet, address=address, reported=str(shown))
             elif key == "date":
                 report.info[key] = _date_text(value, self.book.date1904)
             else:
@@ -263,6 +387,36 @@ class _Reader:
                 if text:
                     report.texts[part] = text
 
+    def _figure(self, raw: RawCell | None, kind: Kind, sheet: str, address: str, label: str,
+                cells=()) -> Parsed | None:
+        """What a cell holds as a figure of its kind; None, with an 错误 saying what is there and
+        what to do, when it holds none: an error value, a date, words, a number beyond the kind's
+        maximum."""
+        value = None if raw is None else raw.value
+        place = f"{sheet}!{address}（{label}）"
+        where = dict(cells=cells, sheet=sheet, address=address)
+        if _error_value(value):
+            code = value.strip()
+            self.add("R-FORMULA-ERROR", f"{place}为错误值“{code}”（{ERROR_VALUES[code]}），不是数字；"
+                     "请改正公式，或直接填写数字", reported=code, **where)
+            return None
+        if raw is not None and raw.date:
+            shown = _date_text(value, self.book.date1904)
+            self.add("R-DATE", f"{place}填的是日期“{shown}”，不是{kind.name}（在 Excel 中输入 1-5、3/4 这样的内容"
+                     "会变成日期）；请把该单元格的格式改为“数值”，再填写数字", reported=shown, **where)
+            return None
+        parsed = parse_value(value, kind)
+        if not parsed.ok:
+            self.add("R-NOT-NUMBER", f"{place}：“{parsed.found}”不是有效的{kind.name}。{kind.prompt}",
+                     reported=parsed.found, **where)
+            return None
+        if beyond_maximum(parsed.value, kind):
+            shown = _large(parsed.value)
+            self.add("R-TOO-LARGE", f"{place}：{shown}超出了{kind.name}可能的范围（绝对值最大{_large(kind.maximum)}），"
+                     "不予读取；请核对改正", reported=shown, **where)
+            return None
+        return parsed
+
     def _previous(self, report: Report, fmt, layout: WorkbookLayout, where) -> None:
         """上年数据: blank means not kept (no hint); what is there is read like any figure."""
         kinds = common().kinds
@@ -270,21 +424,15 @@ class _Reader:
             if name not in where:
                 continue
             cid = name.removeprefix(PREVIOUS_PREFIX)
-            raw = self._raw(where, name)
-            parsed = parse_value(None if raw is None else raw.value, kinds[fmt.cells[cid].kind])
-            if parsed.how == "blank":
-                continue
             sheet, address = self.positions[name]
             label = common().previous_label + fmt.cells[cid].label
-            if not parsed.ok:
-                self.add("R-NOT-NUMBER", f"{sheet}!{address}（{label}）：“{parsed.found}”不是有效的"
-                         f"{kinds[fmt.cells[cid].kind].name}。{kinds[fmt.cells[cid].kind].prompt}",
-                         sheet=sheet, address=address, reported=parsed.found)
-                continue
-            report.previous[cid] = parsed.value
+            parsed = self._figure(self._raw(where, name), kinds[fmt.cells[cid].kind], sheet, address, label)
+            if parsed is not None and parsed.how != "blank":
+                report.previous[cid] = parsed.value
 
     def _values(self, report: Report, fmt, where) -> None:
         kinds = common().kinds
+        largest = min((k.maximum for k in kinds.values() if k.maximum is not None), default=float("inf"))
         blanks: dict[str, list[str]] = {}
         blank_totals: dict[str, list[str]] = {}
         sheets = {}
@@ -296,8 +444,8 @@ class _Reader:
             if cells is None:
                 cells = sheets[place[0]] = self.book.cells(place[0])
             raw = cells.get(place[1:])
-            if raw is not None and type(raw.value) is int:  # the usual case, as parse_value would read it
-                report.values[cid] = raw.value
+            if raw is not None and type(raw.value) is int and -largest <= raw.value <= largest and not raw.date:
+                report.values[cid] = raw.value  # the usual case, as parse_value would read it
                 continue
             sheet, address = self.positions[cid]
             if raw is not None and raw.formula and raw.value is None:
@@ -305,7 +453,16 @@ class _Reader:
                     self.add("R-UNCALCULATED", f"{sheet}!{address}（{cell.label}）的公式没有计算结果，"
                              "请在 Excel 或 WPS 中打开并保存后再试", cells=[cid], sheet=sheet, address=address)
                 continue  # a total whose formula was never calculated: the checker computes it
-            parsed = parse_value(None if raw is None else raw.value, kinds[cell.kind])
+            if cell.total and raw is not None:
+                if _error_value(raw.value):
+                    self.add("R-TOTAL-ERROR", f"{sheet}!{address}（{cell.label}）为错误值“{raw.value.strip()}”，"
+                             "已按各项之和计算；请改正表中填错的单元格，或点“重新计算”恢复合计公式",
+                             cells=[cid], sheet=sheet, address=address, reported=raw.value.strip())
+                    continue
+                raw = raw._replace(date=False)  # a total shown as a date is still the sum
+            parsed = self._figure(raw, kinds[cell.kind], sheet, address, cell.label, [cid])
+            if parsed is None:
+                continue
             if parsed.how in ("blank", "zero_word"):
                 (blank_totals if cell.total else blanks).setdefault(sheet, []).append(cid)
                 if cell.total:
@@ -314,11 +471,6 @@ class _Reader:
                 self.add("R-TEXT-NUMBER", f"{sheet}!{address}（{cell.label}）填的是文本“{parsed.found}”，已按{parsed.value}读取；"
                          "文本不计入表内合计，请改为数字", cells=[cid], sheet=sheet, address=address,
                          reported=parsed.value)
-            elif not parsed.ok:
-                self.add("R-NOT-NUMBER", f"{sheet}!{address}（{cell.label}）：“{parsed.found}”不是有效的"
-                         f"{kinds[cell.kind].name}。{kinds[cell.kind].prompt}",
-                         cells=[cid], sheet=sheet, address=address, reported=parsed.found)
-                continue
             report.values[cid] = parsed.value
         for sheet, cids in blanks.items():
             self.add("R-BLANK", f"“{sheet}”表有{len(cids)}个应填单元格为空（或填“无”“—”），已按0读取；"
@@ -326,6 +478,15 @@ class _Reader:
         for sheet, cids in blank_totals.items():
             self.add("R-TOTAL-BLANK", f"“{sheet}”表有{len(cids)}个合计单元格为空（公式被删除），已按各项之和计算；"
                      "请点“重新计算”或重新填入公式", cells=cids, sheet=sheet)
+
+
+def _error_value(value) -> bool:
+    return isinstance(value, str) and value.strip() in ERROR_VALUES
+
+
+def _large(value) -> str:
+    """A number too large to be a figure, as Excel shows it: 1E+15 rather than sixteen digits."""
+    return str(int(value)) if abs(value) < 1e15 and float(value).is_integer() else f"{value:.6G}"
 
 
 def _text(value) -> str:
@@ -336,9 +497,23 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date_text(value, date1904: bool) -> str:
-    """填报日期 as ISO text: Excel stores a date as a serial number."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-        epoch = datetime.date(1904, 1, 1) if date1904 else datetime.date(1899, 12, 30)
-        return (epoch + datetime.timedelta(days=int(value))).isoformat()
-    return _text(value)
+    """A date as ISO text: Excel stores one as a serial number (a time as a fraction of a day),
+    xlwings gives a datetime, a t="d" cell ISO text."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()[:10] if isinstance(value, datetime.date) else value.strftime("%H:%M")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 0 <= value < 1:
+            minutes = round(value * 24 * 60)
+            return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        if 0 < value < 2958466:
+            epoch = datetime.date(1904, 1, 1) if date1904 else datetime.date(1899, 12, 30)
+            return (epoch + datetime.timedelta(days=int(value))).isoformat()
+    text = _text(value)
+    m = _ISO_DATE.match(text)
+    return m.group(0) if m else text

@@ -13,16 +13,15 @@ quotes) goes to the tree parser (defusedxml), which reads any well-formed part.
 """
 from __future__ import annotations
 
-import math
 import posixpath
 import re
-import zipfile
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
 from defusedxml import ElementTree
 
+from toolkit.intake import RefusedFile, open_package, read_part
 from toolkit.layout import column_letter, parse_a1
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -61,19 +60,22 @@ class _DamagedCell(ValueError):
 class RawCell(NamedTuple):
     value: object  # None, str, int, float, bool; an error value such as "#VALUE!" is a str
     formula: bool = False  # the cell holds a formula (value is its cached result, None if never calculated)
+    date: bool = False  # a date: a number with a date format (value is Excel's serial number), or t="d" (ISO text)
 
 
 class XlsxBook:
     def __init__(self, path):
         self.path = path
-        try:
-            self._zip = zipfile.ZipFile(path)
-            names = set(self._zip.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # NotImplementedError: "zip file version 16.2"
-            raise XlsxError(f"无法打开：不是有效的 Excel 工作簿（.xlsx/.xlsm）（{exc}）") from exc
-        self._names = names
+        try:  # the package is measured and its kind checked before anything is read (toolkit.intake)
+            self._zip = open_package(path, "xlsx")
+        except RefusedFile as exc:
+            raise XlsxError(str(exc)) from exc
+        self._names = set(self._zip.namelist())
         self._shared: _SharedStrings | None = None
         self._shared_path = None
+        self.vba_project_part: str | None = None  # the part the workbook's vbaProject relationship names
+        self._styles_path = None
+        self._date_styles: frozenset | None = None
         self._sheets: dict[str, Mapping] = {}
         try:
             self._workbook_path = self._office_document()
@@ -94,15 +96,27 @@ class XlsxBook:
     def __exit__(self, *exc):
         self.close()
 
-    def _read(self, name: str) -> bytes:
+    def _read(self, name: str, label: str = "") -> bytes:
         try:
-            return self._zip.read(name)
+            return read_part(self._zip, name, label)
         except KeyError as exc:
             raise XlsxError(f"无法读取：工作簿缺少 {name}") from exc
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # zlib.error is not among these
-            raise XlsxError(f"无法读取：{name} 已损坏（{exc}）") from exc
-        except Exception as exc:
-            raise XlsxError(f"无法读取：{name} 已损坏（{type(exc).__name__}: {exc}）") from exc
+        except RefusedFile as exc:
+            raise XlsxError(str(exc)) from exc
+
+    def part(self, name: str) -> bytes | None:
+        """A part of the package by its name (e.g. "xl/vbaProject.bin"), None if there is none;
+        read with the same guards as the workbook's own parts."""
+        return self._read(name) if name in self._names else None
+
+    @property
+    def part_names(self) -> frozenset[str]:
+        """The names of every part of the package."""
+        return frozenset(self._names)
+
+    def part_size(self, name: str) -> int:
+        """A part's uncompressed size as the package declares it (checked by toolkit.intake)."""
+        return self._zip.getinfo(name).file_size
 
     def _office_document(self) -> str:
         if "_rels/.rels" not in self._names:
@@ -124,6 +138,10 @@ class XlsxBook:
                 posixpath.join(base, target))
             if rel.get("Type", "").endswith("/sharedStrings"):
                 self._shared_path = targets[rel.get("Id")]
+            elif rel.get("Type", "").endswith("/vbaProject"):  # where Excel loads the macros from
+                self.vba_project_part = targets[rel.get("Id")]
+            elif rel.get("Type", "").endswith("/styles"):
+                self._styles_path = targets[rel.get("Id")]
         data = self._read(self._workbook_path)
         parts = _scan_workbook(data)
         if parts is None:
@@ -144,17 +162,43 @@ class XlsxBook:
                 raise XlsxError(f"无法读取：{path} 已损坏（{type(exc).__name__}: {exc}）") from exc
         return self._shared
 
+    def date_styles(self) -> frozenset:
+        """The cell styles (indexes of cellXfs, a cell's s="…") that show a number as a date or time."""
+        if self._date_styles is None:
+            path = self._styles_path
+            if not path or path not in self._names:
+                self._date_styles = frozenset()
+                return self._date_styles
+            # Workbooks made from one template have the same styles part: known by its checksum and
+            # size, it is neither read nor parsed again (a part that lies about them only hides its dates)
+            info = self._zip.getinfo(path)
+            key = (info.CRC, info.file_size)
+            dates = _DATE_STYLES.get(key)
+            if dates is None:
+                try:
+                    dates = _date_styles(self._read(path, f"工作簿的样式部件（{path}）"))
+                except XlsxError:
+                    raise
+                except Exception as exc:
+                    raise XlsxError(f"无法读取：工作簿的样式部件已损坏（{type(exc).__name__}: {exc}）") from exc
+                if len(_DATE_STYLES) >= 64:
+                    _DATE_STYLES.clear()
+                _DATE_STYLES[key] = dates
+            self._date_styles = dates
+        return self._date_styles
+
     def cells(self, sheet: str) -> Mapping:
         """Every non-empty cell of a sheet, as a mapping (row, col) -> RawCell."""
         if sheet not in self._sheets:
             path = self.sheet_paths.get(sheet)
             if path is None:
                 raise XlsxError(f"工作簿中没有工作表“{sheet}”")
-            xml = self._read(path)
+            xml = self._read(path, f"工作表“{sheet}”（{path}）")
+            dates = self.date_styles()
             try:
-                scanned = _scan_sheet(xml, self._shared_strings, sheet)
+                scanned = _scan_sheet(xml, self._shared_strings, dates, sheet)
                 self._sheets[sheet] = scanned if scanned is not None else _parse_sheet_tree(
-                    xml, self._shared_strings)
+                    xml, self._shared_strings, dates)
             except XlsxError:
                 raise
             except Exception as exc:
@@ -249,9 +293,14 @@ class _ScannedSheet(Mapping):
     then from the start, with a fast substring search; so a reader asking for 200 of a sheet's 1,000
     cells never touches the other 800."""
 
-    def __init__(self, xml: bytes, start: int, end: int, shared, name: str = ""):
+    def __init__(self, xml: bytes, start: int, end: int, shared, dates: frozenset = frozenset(), name: str = ""):
         self._xml, self._start, self._end = xml, start, end  # the <sheetData> element is xml[start:end]
         self._shared = shared
+        # this workbook's date styles, as they appear among a cell's attributes (the cache of decoded
+        # cells is shared by workbooks, whose styles differ); only those the sheet uses at all
+        self._dated = tuple(style for style in (b' s="%d"' % i for i in sorted(dates))
+                            if xml.find(style, start, end) >= 0)
+        self._dated_attrs: dict[bytes, bool] = {}  # a cell's attributes -> whether they name a date style
         self._cursor = start
         self._name = name
 
@@ -293,7 +342,15 @@ class _ScannedSheet(Mapping):
                 if len(_DECODED) >= _DECODED_LIMIT:
                     _DECODED.clear()
                 _DECODED[item] = cell
-        return default if cell is _EMPTY else cell
+        if cell is _EMPTY:
+            return default
+        if self._dated and type(cell.value) in (int, float):
+            dated = self._dated_attrs.get(item[0])
+            if dated is None:
+                dated = self._dated_attrs[item[0]] = any(s in item[0] for s in self._dated)
+            if dated:
+                return cell._replace(date=True)
+        return cell
 
     def __getitem__(self, key):
         cell = self.get(key)
@@ -338,7 +395,7 @@ def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
             value = _typed_value(t.decode(), _unescape(text) if text else None, shared)
     if value is None and not formula:
         return _EMPTY
-    return RawCell(value, formula)
+    return RawCell(value, formula, t == b"d")
 
 
 def _typed_value(t: str, text: str | None, shared):
@@ -357,18 +414,16 @@ def _typed_value(t: str, text: str | None, shared):
 
 
 def _number(text: str | bytes) -> int | float:
-    """A numeric cell's value.  Excel writes only finite numbers there; anything else (text, inf,
-    nan, a number too big for a double) is a damaged cell."""
+    """A numeric cell's value.  What is no number at all (text, where Excel writes only numbers) is a
+    damaged cell; inf and nan (1e999 reads as inf) are passed on, for the reader to refuse as figures."""
     try:
         num = float(text)
     except ValueError:
-        num = math.nan
-    if not math.isfinite(num):
         raise _DamagedCell(f"数值单元格中是“{text.decode(errors='replace') if isinstance(text, bytes) else text}”")
     return int(num) if num.is_integer() else num
 
 
-def _scan_sheet(xml: bytes, shared, name: str = "") -> _ScannedSheet | None:
+def _scan_sheet(xml: bytes, shared, dates: frozenset = frozenset(), name: str = "") -> _ScannedSheet | None:
     """The cells of a worksheet as Excel, WPS, LibreOffice and openpyxl write it; None if it is
     written some other way (the tree parser then reads it)."""
     start = xml.find(b"<sheetData")
@@ -379,7 +434,7 @@ def _scan_sheet(xml: bytes, shared, name: str = "") -> _ScannedSheet | None:
         return None  # <sheetData/> (no cells) or a damaged part: the tree parser tells which
     if xml.count(b"<c", start, end) != xml.count(b'<c r="', start, end):
         return None  # cells without an r attribute, or r not first (or rich text runs with <color> and the like)
-    return _ScannedSheet(xml, start, end, shared, name)
+    return _ScannedSheet(xml, start, end, shared, dates, name)
 
 
 @lru_cache(maxsize=16)
@@ -438,7 +493,7 @@ def _parse_workbook_tree(data: bytes):
     return date1904, sheets, names
 
 
-def _parse_sheet_tree(xml: bytes, shared) -> dict:
+def _parse_sheet_tree(xml: bytes, shared, dates: frozenset = frozenset()) -> dict:
     out = {}
     for row in ElementTree.fromstring(xml).iter(f"{_NS}row"):
         r = int(row.get("r", 0)) or (max((k[0] for k in out), default=0) + 1)
@@ -456,7 +511,9 @@ def _parse_sheet_tree(xml: bytes, shared) -> dict:
                 value = _typed_value(t, v.text if v is not None else None, shared)
             if value is None and f is None:
                 continue
-            out[(r, col)] = RawCell(value, f is not None)
+            style = c.get("s", "")
+            date = t == "d" or (type(value) in (int, float) and style.isdigit() and int(style) in dates)
+            out[(r, col)] = RawCell(value, f is not None, date)
     return out
 
 
@@ -472,3 +529,42 @@ def _text_of(node) -> str:
             if t is not None:
                 parts.append(t.text or "")
     return "".join(parts)
+
+
+# --- date styles --------------------------------------------------------------------------------
+
+# Built-in number formats that show a date or a time: 14-22 everywhere, 27-36 and 50-58 as Chinese
+# (and other East Asian) Excel defines them (年月日, 上午/下午 ...), 45-47 minutes and seconds.
+DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+# What a format code shows literally, or as colour, locale or condition: "text", [Red], [$-804],
+# [DBNum1], \x, _x (a space as wide as x), *x (x repeated).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_DATE_CODES = re.compile(r"[yYmMdDhHsS]")
+
+
+def is_date_format(format_id: int, code: str | None = None) -> bool:
+    """Whether a number format shows a number as a date or time: a built-in date format, or a
+    format code with year, month, day, hour or second letters outside quotes and brackets."""
+    if code is None:
+        return format_id in DATE_FORMAT_IDS
+    shown = _FORMAT_LITERALS.sub("", code)
+    return shown.lower() != "general" and bool(_DATE_CODES.search(shown))
+
+
+_DATE_STYLES: dict[tuple[int, int], frozenset] = {}  # (CRC-32, size) of a styles part -> its date styles
+
+
+def _date_styles(data: bytes) -> frozenset:
+    """The indexes of cellXfs whose number format is a date or time."""
+    root = ElementTree.fromstring(data)
+    codes = {}
+    for fmt in root.iter(f"{_NS}numFmt"):
+        if (fmt.get("numFmtId") or "").isdigit():
+            codes[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or ""
+    xfs = root.find(f"{_NS}cellXfs")
+    dates = set()
+    for i, xf in enumerate(xfs if xfs is not None else ()):
+        raw = xf.get("numFmtId") or "0"
+        if raw.isdigit() and is_date_format(int(raw), codes.get(int(raw))):
+            dates.add(i)
+    return frozenset(dates)

@@ -1,0 +1,304 @@
+"""Files from strangers: what a file really is, and opening its zip package without harm.
+
+Workbooks come back by e-mail and USB stick from dozens of offices; some are broken, some are not
+workbooks at all, and one could be built to hurt the machine that reads it.  Before any part of a
+package is read:
+
+- the kind of the file is told from its first bytes, not its name, so a CSV, an old .xls, an
+  encrypted workbook or a Word file renamed .xlsx gets its own message saying what to do;
+- the zip's central directory is measured before it is loaded (a directory of millions of entries
+  would take the memory itself), then every entry's declared sizes are checked against the limits
+  below.  Python's zipfile never inflates more than an entry's declared size, so a "zip bomb" is
+  refused without inflating a byte, and one that lies about its sizes fails its CRC check instead;
+- an XML part with a DTD (`<!DOCTYPE`) is refused: Office never writes one (ECMA-376 Part 2 forbids
+  it), and a DTD is how "billion laughs" and external-entity (XXE) attacks start.
+
+Nothing here runs code from a file: macros are bytes to compare (toolkit.vba.inspect), never run.
+Standard library only: this is part of the core.
+"""
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zipfile
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a package may hold.  A filled report workbook is about 25 parts and 1 MB unpacked; a
+    county summary of 10,000 units about 120 MB; these leave room for both and nothing near a bomb."""
+
+    parts: int = 10_000
+    total_bytes: int = 512 * MIB
+    # Compression ratio of a single part, checked above `ratio_from` bytes (a small part compresses as
+    # it likes).  Office XML compresses 5-30 times; a bomb's zeros over 1,000 times.
+    ratio: int = 200
+    ratio_from: int = 1 * MIB
+    directory_bytes: int = 16 * MIB  # the central directory: about 100 bytes an entry
+    file_bytes: int = 256 * MIB  # a file read whole (a published report, a roster)
+
+
+LIMITS = Limits()
+
+
+class RefusedFile(Exception):
+    """The file is not what it claims, or not safe to read; the message (Chinese) says why and what
+    to do.  It does not name the file: the caller knows it and says it."""
+
+
+# --- what a file really is ------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\r\f"
+
+
+def kind_of(head: bytes) -> str:
+    """The kind of a file from its first bytes: "empty", "zip", "ole" (an Office 97-2003 file or an
+    encrypted Office file), "pdf", "rtf", "html", "text" or "unknown"."""
+    if not head:
+        return "empty"
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"%PDF"):
+        return "pdf"
+    if stripped.startswith(b"{\\rtf"):
+        return "rtf"
+    lowered = stripped[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered:
+        return "html"
+    sample = head[:4096]
+    if b"\0" not in sample and not sample.translate(None, _TEXT_BYTES):
+        return "text"
+    try:
+        sample.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end of the sample is still text
+        if exc.start >= len(sample) - 3 and b"\0" not in sample:
+            return "text"
+    return "unknown"
+
+
+def _ole_kind(source) -> str:
+    """What an OLE compound file holds: "encrypted" (a password-protected .xlsx/.docx), "xls", "doc",
+    or "ole"; told from its streams' names."""
+    import olefile
+
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    at = source.tell() if hasattr(source, "read") else None
+    try:  # olefile reads only the sectors it needs, from a path or a file object
+        with olefile.OleFileIO(source) as ole:
+            names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+    except Exception:  # olefile raises several kinds for a damaged file; the names are then unknown
+        return "ole"
+    finally:
+        if at is not None:
+            source.seek(at)
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        return "encrypted"
+    if "Workbook" in names or "Book" in names:
+        return "xls"
+    if "WordDocument" in names:
+        return "doc"
+    return "ole"
+
+
+WORKBOOK_KINDS = {
+    "empty": "文件是空的（0 字节），可能复制或下载时中断；请让报送单位重新发送",
+    "text": "这是文本文件（如 CSV），不是 Excel 工作簿，只是扩展名为表格；请用标准模板填报后报送",
+    "html": "这是网页文件，不是 Excel 工作簿，只是扩展名为表格；请用标准模板填报后报送",
+    "pdf": "这是 PDF 文件，不是 Excel 工作簿；请报送填好的标准模板（.xlsx/.xlsm）",
+    "rtf": "这是 RTF 文档，不是 Excel 工作簿；请报送填好的标准模板（.xlsx/.xlsm）",
+    "encrypted": "工作簿设置了打开密码（已加密），无法读取；请在 Excel 中“文件 → 信息 → 保护工作簿 → "
+                 "用密码进行加密”清空密码并保存后重新报送",
+    "xls": "这是旧版 Excel 97-2003 工作簿（.xls），无法读取；请用标准模板（.xlsx/.xlsm）填报，"
+           "或在 Excel 中“另存为”Excel 工作簿（.xlsx）后重新报送",
+    "doc": "这是 Word 文档（.doc），不是 Excel 工作簿；请报送填好的标准模板（.xlsx/.xlsm）",
+    "ole": "这是旧版 Office 文件，不是 Excel 工作簿（.xlsx/.xlsm）；请用标准模板填报后报送",
+    "unknown": "不是 Excel 工作簿（.xlsx/.xlsm），文件内容无法识别；请报送填好的标准模板",
+    "docx": "这是 Word 文档（.docx），不是 Excel 工作簿；请报送填好的标准模板（.xlsx/.xlsm）",
+    "pptx": "这是 PowerPoint 演示文稿，不是 Excel 工作簿；请报送填好的标准模板（.xlsx/.xlsm）",
+    "ods": "这是 OpenDocument 表格（.ods），无法读取；请在 WPS 或 LibreOffice 中“另存为”Excel 工作簿（.xlsx）后重新报送",
+    "zip": "这是压缩包，不是 Excel 工作簿；请解压后报送其中填好的工作簿",
+}
+
+DOCUMENT_KINDS = {
+    "empty": "文件是空的（0 字节），可能复制或下载时中断；请重新获取",
+    "encrypted": "文件设置了打开密码（已加密），无法读取；请在 Word 中清除密码并保存后再导入",
+    "xls": "这是 Excel 工作簿（.xls），不是年报文档；请导入发布的年报（.docx、网页、PDF 或纯文本）",
+    "doc": "这是旧版 Word 文档（.doc），无法读取；请在 Word 或 WPS 中“另存为”.docx 后再导入",
+    "ole": "这是旧版 Office 文件，无法读取；请另存为 .docx、网页（.html）、PDF 或纯文本（.txt）后再导入",
+    "xlsx": "这是 Excel 工作簿，不是发布的年报；要检查工作簿请用 xxgk check",
+    "pptx": "这是 PowerPoint 演示文稿，不是年报文档；请另存为 .docx、PDF 或纯文本后再导入",
+    "ods": "这是 OpenDocument 文件，无法读取；请另存为 .docx、PDF 或纯文本后再导入",
+    "zip": "这是压缩包，不是年报文档；请解压后导入其中的年报",
+    # a file named .docx that is something else
+    "text": "Word 文件已损坏或不是 .docx（内容是纯文本）；如是文本，请把扩展名改为 .txt 后再导入",
+    "html": "Word 文件已损坏或不是 .docx（内容是网页）；请把扩展名改为 .html 后再导入",
+    "pdf": "Word 文件已损坏或不是 .docx（内容是 PDF）；请把扩展名改为 .pdf 后再导入",
+    "rtf": "Word 文件已损坏或不是 .docx（内容是 RTF）；请在 Word 或 WPS 中另存为 .docx 后再导入",
+    "unknown": "Word 文件已损坏或不是 .docx（内容无法识别）；请重新获取文件",
+}
+
+_BROKEN_ZIP = "文件不完整或已损坏（可能下载或复制时中断），无法打开；请让报送单位重新发送"
+
+
+def _head(source, n: int) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source[:n])
+    if hasattr(source, "read"):
+        at = source.tell()
+        try:
+            return source.read(n)
+        finally:
+            source.seek(at)
+    with open(source, "rb") as fh:
+        return fh.read(n)
+
+
+def file_kind(source) -> str:
+    """kind_of, with an OLE file told apart by what it holds."""
+    kind = kind_of(_head(source, 4096))
+    return _ole_kind(source) if kind == "ole" else kind
+
+
+# --- zip packages -----------------------------------------------------------------------------------
+
+_MAIN_PARTS = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml", "pptx": "ppt/presentation.xml"}
+
+
+def _package_kind(package: zipfile.ZipFile, names: set[str], expect: str) -> str:
+    """What an Office-style zip holds: "xlsx", "docx", "pptx", "ods" or "zip"."""
+    if _MAIN_PARTS.get(expect) in names:
+        return expect
+    if "mimetype" in names and "content.xml" in names:
+        return "ods"
+    for kind, main in _MAIN_PARTS.items():
+        if main in names:
+            return kind
+    # the main part somewhere else: the content types say what the package is
+    types = read_part(package, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    if b"spreadsheetml.sheet.main" in types or b"ms-excel.sheet.macroEnabled.main" in types:
+        return "xlsx"
+    if b"wordprocessingml.document.main" in types:
+        return "docx"
+    return "zip"
+
+
+def _directory_size(fp) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from the end-of-central-directory record, read without
+    loading the directory; None when there is no such record (not a zip, or cut short)."""
+    fp.seek(0, os.SEEK_END)
+    size = fp.tell()
+    tail_len = min(size, 22 + 65535)
+    fp.seek(size - tail_len)
+    tail = fp.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    _, _, _, _, entries, dir_bytes, _, _ = struct.unpack("<4sHHHHIIH", tail[at:at + 22])
+    if entries == 0xFFFF or dir_bytes == 0xFFFFFFFF:  # Zip64: the real figures are in the Zip64 record
+        z64 = tail.rfind(b"PK\x06\x06", 0, at)
+        if z64 >= 0 and len(tail) - z64 >= 56:
+            entries, dir_bytes = struct.unpack("<QQ", tail[z64 + 32:z64 + 48])
+    return entries, dir_bytes
+
+
+def open_package(source, expect: str = "xlsx", limits: Limits = LIMITS) -> zipfile.ZipFile:
+    """The zip package of an Office file (`expect` "xlsx" or "docx"), opened after the checks the
+    module describes; RefusedFile with a Chinese reason and what to do otherwise.
+
+    `source` is a path, bytes or a binary file object.  The caller closes the ZipFile."""
+    messages = WORKBOOK_KINDS if expect == "xlsx" else DOCUMENT_KINDS
+    kind = file_kind(source)
+    if kind != "zip":
+        raise RefusedFile(messages.get(kind) or messages["unknown"])
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            source = io.BytesIO(source)
+        if hasattr(source, "read"):
+            measured = _directory_size(source)
+            source.seek(0)
+        else:
+            with open(source, "rb") as fh:
+                measured = _directory_size(fh)
+        if measured is None:
+            raise RefusedFile(_BROKEN_ZIP)
+        entries, dir_bytes = measured
+        if entries > limits.parts or dir_bytes > limits.directory_bytes:
+            raise RefusedFile(_TOO_MANY_PARTS.format(entries, limits.parts))
+        package = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error, NotImplementedError) as exc:
+        raise RefusedFile(_BROKEN_ZIP) from exc
+    except OSError as exc:
+        raise RefusedFile(f"无法打开（{exc.strerror or exc}）") from exc
+    try:
+        check_package(package, expect, limits)
+    except BaseException:
+        package.close()
+        raise
+    return package
+
+
+_TOO_MANY_PARTS = "文件包含的部件过多（{} 个，上限 {} 个），可能是恶意构造的文件，已拒绝读取；请核实来源"
+
+
+def check_package(package: zipfile.ZipFile, expect: str, limits: Limits = LIMITS) -> None:
+    infos = package.infolist()
+    if len(infos) > limits.parts:
+        raise RefusedFile(_TOO_MANY_PARTS.format(len(infos), limits.parts))
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise RefusedFile(WORKBOOK_KINDS["encrypted"] if expect == "xlsx" else DOCUMENT_KINDS["encrypted"])
+        total += info.file_size
+        if total > limits.total_bytes:
+            raise RefusedFile(f"文件解压后超过 {limits.total_bytes // MIB} MB，可能是恶意构造的“压缩炸弹”，"
+                              "已拒绝读取；请核实来源")
+        if info.file_size > limits.ratio_from and info.file_size > limits.ratio * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise RefusedFile(f"文件中的部件 {info.filename} 压缩比异常（{ratio}:1），可能是恶意构造的“压缩炸弹”，"
+                              "已拒绝读取；请核实来源")
+    kind = _package_kind(package, set(package.namelist()), expect)
+    if kind != expect:
+        messages = WORKBOOK_KINDS if expect == "xlsx" else DOCUMENT_KINDS
+        raise RefusedFile(messages.get(kind) or messages["zip"])
+
+
+# Binary parts: a VBA project, pictures, embedded objects.  Only XML is parsed; a binary part may hold
+# "<!DOCTYPE" in its data (a macro's string literal) and means nothing by it.
+_BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp")
+
+
+def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
+    """A part's bytes; RefusedFile if the part is damaged, or is XML with a DTD.  `label` says what
+    the part is to a user (工作表“表三 依申请公开”); by default its name in the package."""
+    label = label or f"文件中的部件 {name}"
+    try:
+        data = package.read(name)
+    except KeyError:
+        raise
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
+        raise RefusedFile(f"{label}已损坏（解压时出错），无法读取；"
+                          "请让报送单位重新发送") from exc
+    if not name.endswith(_BINARY_PARTS) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+        raise RefusedFile(f"{label}含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
+                          "已拒绝读取；请核实来源")
+    return data
+
+
+def read_limited(path, limits: Limits = LIMITS) -> bytes:
+    """A whole file's bytes (a published report, a roster), refused above limits.file_bytes."""
+    size = os.path.getsize(path)
+    if size > limits.file_bytes:
+        raise RefusedFile(f"文件过大（{size // MIB} MB，上限 {limits.file_bytes // MIB} MB），已拒绝读取")
+    with open(path, "rb") as fh:
+        return fh.read()
