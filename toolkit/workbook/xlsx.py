@@ -85,7 +85,7 @@ class XlsxBook:
             raise
         except Exception as exc:  # a damaged package: any parse error means the same to the user
             self.close()
-            raise XlsxError(f"无法读取：工作簿结构已损坏（{type(exc).__name__}: {exc}）") from exc
+            raise XlsxError(f"工作簿结构已损坏（{type(exc).__name__}: {exc}）；请让报送单位重新发送") from exc
 
     def close(self):
         self._zip.close()
@@ -100,7 +100,7 @@ class XlsxBook:
         try:
             return read_part(self._zip, name, label)
         except KeyError as exc:
-            raise XlsxError(f"无法读取：工作簿缺少 {name}") from exc
+            raise XlsxError(f"工作簿不完整，缺少 {name}；请让报送单位重新发送") from exc
         except RefusedFile as exc:
             raise XlsxError(str(exc)) from exc
 
@@ -159,7 +159,7 @@ class XlsxBook:
             try:
                 self._shared = _SharedStrings(data)
             except Exception as exc:  # asked for while reading a cell: say which part is damaged
-                raise XlsxError(f"无法读取：{path} 已损坏（{type(exc).__name__}: {exc}）") from exc
+                raise XlsxError(f"{path} 已损坏（{type(exc).__name__}: {exc}）；请让报送单位重新发送") from exc
         return self._shared
 
     def date_styles(self) -> frozenset:
@@ -180,7 +180,7 @@ class XlsxBook:
                 except XlsxError:
                     raise
                 except Exception as exc:
-                    raise XlsxError(f"无法读取：工作簿的样式部件已损坏（{type(exc).__name__}: {exc}）") from exc
+                    raise XlsxError(f"工作簿的样式部件已损坏（{type(exc).__name__}: {exc}），无法分辨日期和数字；请让报送单位重新发送") from exc
                 if len(_DATE_STYLES) >= 64:
                     _DATE_STYLES.clear()
                 _DATE_STYLES[key] = dates
@@ -202,7 +202,7 @@ class XlsxBook:
             except XlsxError:
                 raise
             except Exception as exc:
-                raise XlsxError(f"无法读取：工作表“{sheet}”已损坏（{type(exc).__name__}: {exc}）") from exc
+                raise XlsxError(f"工作表“{sheet}”已损坏（{type(exc).__name__}: {exc}）；请让报送单位重新发送") from exc
         return self._sheets[sheet]
 
 
@@ -311,7 +311,7 @@ class _ScannedSheet(Mapping):
             raise
         except Exception as exc:  # a value that is no number, a string that is not there, bytes that are no UTF-8
             why = str(exc) if isinstance(exc, _DamagedCell) else f"{type(exc).__name__}: {exc}"
-            raise XlsxError(f"无法读取：工作表“{self._name}”的单元格 {ref} 已损坏（{why}），"
+            raise XlsxError(f"工作表“{self._name}”的单元格 {ref} 已损坏（{why}），"
                             "请在 Excel 或 WPS 中打开该工作簿，检查该单元格后另存，再重新报送") from exc
 
     def get(self, key, default=None):
@@ -325,14 +325,14 @@ class _ScannedSheet(Mapping):
         # the element: <c r="D5" attrs/> or <c r="D5" attrs>body</c> (no ">" in cell attributes)
         gt = data.find(b">", at + len(needle), self._end)
         if gt < 0:
-            raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+            raise XlsxError(f"工作表“{self._name}”的单元格 {needle[6:-1].decode()} 已损坏；请让报送单位重新发送")
         if data[gt - 1] == 47:  # "/"
             item = (data[at + len(needle):gt - 1], None)
             self._cursor = gt + 1
         else:
             close = data.find(b"</c>", gt, self._end)
             if close < 0:
-                raise XlsxError(f"无法读取：单元格 {needle[6:-1].decode()} 已损坏")
+                raise XlsxError(f"工作表“{self._name}”的单元格 {needle[6:-1].decode()} 已损坏；请让报送单位重新发送")
             item = (data[at + len(needle):gt], data[gt + 1:close])
             self._cursor = close + 4
         cell = _DECODED.get(item)
