@@ -78,6 +78,20 @@ def test_sample_check_reports_the_balance_on_exactly_the_failing_columns(zequ):
     assert not [f for f in findings if f.is_error and f.code != "T3-BALANCE"]
 
 
+def test_a_figure_beyond_any_units_is_an_error_in_the_imported_report(tmp_path):
+    """A published 16 that became 1000000000016 (digits pasted twice, say): the check of the imported
+    report says so, as the reader does for a workbook (R-TOO-LARGE)."""
+    lines = ZEQU.read_text(encoding="utf-8").split("\n")
+    at = lines.index("\t16")
+    lines[at] = "\t1000000000016"
+    path = tmp_path / "泽曲镇 数字粘贴了两遍.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = import_file(path).report
+    huge = [f for f in check(report) if f.code == "V-TOO-LARGE"]
+    assert [(f.cells, f.reported) for f in huge] == [(("t3.new.nonprofit",), 1000000000016)]
+    assert huge[0].is_error and "超出了可能的范围（绝对值最大999999999）" in huge[0].message
+
+
 def test_sample_rows_without_labels_and_eight_numbers_are_findings_not_guesses(zequ):
     codes = [f.code for f in zequ.findings]
     assert not {"P-UNPLACED", "P-MISSING", "P-EMPTY-TABLE"} & set(codes)

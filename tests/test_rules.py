@@ -83,6 +83,10 @@ CASES = [
      ("V-FRACTION", {"t2.normative.new_made"}), {"V-FRACTION"}),
     ("negative money", "2021", setv(t2__fees__amount=-0.5), setv(t2__fees__amount=0.5),
      ("V-NEGATIVE", {"t2.fees.amount"}), {"V-NEGATIVE"}),
+    ("count beyond any unit's", "2021", setv(t4__review__pending=10**12), setv(t4__review__pending=999999999),
+     ("V-TOO-LARGE", {"t4.review.pending"}), {"V-TOO-LARGE"}),
+    ("money beyond any unit's", "2021", setv(t2__fees__amount=-1e10), setv(t2__fees__amount=1e8),
+     ("V-TOO-LARGE", {"t2.fees.amount"}), {"V-TOO-LARGE", "V-NEGATIVE"}),
 ]
 
 

@@ -12,6 +12,7 @@ import unicodedata
 
 from toolkit.formats import VERSIONS, Format, Relation, TextRule, common, get_format
 from toolkit.model import Finding, Number, Report, show_number
+from toolkit.values import beyond_maximum
 
 # Money is summed in floating point; differences below this are rounding, not a broken relation.
 TOLERANCE = 1e-6
@@ -188,17 +189,20 @@ def _value_rules(report: Report, fmt: Format) -> list[Finding]:
     tests = {
         "negative": lambda v, k: k.minimum is not None and v < k.minimum,
         "fraction": lambda v, k: k.integer and v != int(v),
+        "too_large": beyond_maximum,
     }
+    # the smallest maximum of any kind: no value rule can fault a whole number from 0 up to it
+    plain = min((k.maximum for k in kinds.values() if k.maximum is not None), default=float("inf"))
     out = []
     for cid, v in report.values.items():
         cell = fmt.cells.get(cid)
-        if cell is None or (type(v) is int and v >= 0):  # no value rule can fault a whole number >= 0
+        if cell is None or (type(v) is int and 0 <= v <= plain):
             continue
         kind = kinds[cell.kind]
         for rule in common().value_rules:
             if tests[rule.test](v, kind):
                 message = rule.message.format(cell_label=cell.label, kind_name=kind.name, reported=show_number(v),
-                                             prompt=kind.prompt)
+                                             prompt=kind.prompt, maximum=show_number(kind.maximum))
                 out.append(Finding(rule.code, rule.severity, message, (cid,), v, None))
     return out
 
