@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from test_consolidate import digests
 from bad_files import REPORTS, WORKBOOKS, make_bad_reports, make_bad_workbooks, with_doctype, BILLION_LAUGHS, XXE
 from toolkit.intake import Limits, RefusedFile, file_kind, open_package
 from toolkit.published.export import export_bytes
@@ -27,10 +28,6 @@ GOOD = plausible_report("东河镇", "乡镇", 2022, "2021", seed=1)
 def run(*args):
     env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1"}
     return subprocess.run([XXGK, *map(str, args)], capture_output=True, text=True, env=env, timeout=120)
-
-
-def digests(folder: Path) -> dict:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 @pytest.fixture(scope="module")

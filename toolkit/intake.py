@@ -86,6 +86,9 @@ def kind_of(head: bytes) -> str:
     return "unknown"
 
 
+OLE_KINDS = ("encrypted", "xls", "doc", "ole")  # what file_kind tells an OLE compound file to be
+
+
 def _ole_kind(source) -> str:
     """What an OLE compound file holds: "encrypted" (a password-protected .xlsx/.docx), "xls", "doc",
     or "ole"; told from its streams' names."""

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.intake import DOCUMENT_KINDS, RefusedFile, file_kind, kind_of, open_package, read_limited, read_part
+from toolkit.intake import DOCUMENT_KINDS, OLE_KINDS, RefusedFile, file_kind, open_package, read_limited, read_part
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -49,10 +49,10 @@ def read_lines(path) -> list[Line]:
     except OSError as exc:  # no permission, a file another program holds, a failing disk
         raise UnreadableReport(f"“{path.name}”：无法打开（{exc.strerror or exc}）") from exc
     suffix = path.suffix.lower()
-    kind = kind_of(data[:4096])
+    kind = file_kind(data)
     try:
-        if kind in ("empty", "ole"):  # whatever the name says: refused with what it really is
-            raise UnreadableReport(DOCUMENT_KINDS[file_kind(data)])
+        if kind == "empty" or kind in OLE_KINDS:  # whatever the name says: refused with what it really is
+            raise UnreadableReport(DOCUMENT_KINDS[kind])
         if suffix == ".docx" or kind == "zip":
             lines = docx_lines(data)
         elif suffix == ".pdf" or kind == "pdf":
