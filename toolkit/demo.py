@@ -62,19 +62,16 @@ def write_demo(folder: Path, force: bool = False) -> Demo:
     from toolkit.workbook.roster_book import roster_bytes
     from toolkit.workbook.summary import summary_bytes
 
-    from toolkit.workbook.macro_workbook import macros_available
-
     folder = Path(folder)
     roster = Roster(folder / ROSTER_FILE, UNITS)
-    macros = macros_available()  # .xlsm with the Excel buttons where macros/ is there (a source checkout)
     sent = []
     for report in sent_reports():
-        suffix, data = unit_workbook(report, macros)
+        suffix, data = unit_workbook(report)
         sent.append((folder / SENT / workbook_name(report.unit, report.year, suffix), data))
     for path in [roster.path, folder / SUMMARY_FILE] + [p for p, _ in sent]:
         check_writable(path, force)
     atomic_write(roster.path, roster_bytes(UNITS), force)
-    given = distribute(roster, YEAR, "2021", folder / GIVEN, macros=macros, force=force).files
+    given = distribute(roster, YEAR, "2021", folder / GIVEN, force=force).files
     for path, data in sent:
         atomic_write(path, data, force)
     files = [p for p, _ in sent]

@@ -7,18 +7,16 @@ loading openpyxl.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
-
+from toolkit.resources import MACROS_DIR
 from toolkit.vba.project import CLASS, MODULE, WORKBOOK_BASE, WORKSHEET_BASE, Module, document_module, vba_project
 
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 # The modules of the VBA project after the document modules, in this order: file, kind.
 MACRO_FILES = (("XxgkButtons.bas", MODULE), ("xlwings.bas", MODULE), ("Dictionary.cls", CLASS))
 WORKBOOK_CODE_NAME = "ThisWorkbook"
 
 
 class MacroSourcesMissing(FileNotFoundError):
-    """macros/ is not there (an installed copy without the source tree); the message is Chinese."""
+    """A VBA source of the buttons is missing (a damaged installation); the message is Chinese."""
 
 
 def macro_sources() -> dict[str, bytes]:
@@ -27,12 +25,12 @@ def macro_sources() -> dict[str, bytes]:
         return {name: (MACROS_DIR / name).read_bytes() for name, _ in MACRO_FILES}
     except FileNotFoundError as exc:
         raise MacroSourcesMissing(
-            f"找不到宏源文件 {exc.filename}：生成带按钮的 .xlsm 工作簿需要本工具的源码目录（macros/），"
-            "请在源码目录中以 pip install -e . 安装后再试，或使用 workbook_templates/ 中现成的 .xlsm 模板") from exc
+            f"本工具安装不完整：找不到宏源文件 {exc.filename}，无法生成带按钮的 .xlsm 工作簿。"
+            "请重新安装本工具（运行安装包中的“安装.bat”，或 pip install 本工具的 .whl 文件）") from exc
 
 
 def macros_available() -> bool:
-    """Whether macros/ is there to build .xlsm workbooks from (a source checkout)."""
+    """Whether the VBA sources are there to build .xlsm workbooks from."""
     return all((MACROS_DIR / name).is_file() for name, _ in MACRO_FILES)
 
 

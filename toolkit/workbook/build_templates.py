@@ -10,10 +10,9 @@ from pathlib import Path
 
 from toolkit.files import atomic_write
 from toolkit.formats import VERSIONS
+from toolkit.resources import TEMPLATES_DIR
 from toolkit.workbook.macro_workbook import macro_workbook_bytes
 from toolkit.workbook.template import template_bytes
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 
 
 def template_files() -> dict[Path, bytes]:
