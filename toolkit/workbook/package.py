@@ -2,7 +2,9 @@
 
 openpyxl stamps the save time into docProps/core.xml and the zip entries; the templates in
 workbook_templates/ are compared with a fresh build, so both are fixed here.  Members can be added
-or replaced, a big one as a stream of chunks (written without ever holding it whole).
+or replaced, a big one as a stream of chunks (written without ever holding it whole).  Every package
+we write passes through here, so this is also where openpyxl's XML is put in the order Excel's
+schema requires (toolkit.workbook.schema_order).
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+
+from toolkit.workbook.schema_order import in_schema_order
 
 FIXED_TIME = (2021, 1, 1, 0, 0, 0)
 STREAM_LEVEL = 1
@@ -42,7 +46,7 @@ def _write(dst: zipfile.ZipFile, name: str, body) -> None:
     if isinstance(body, str):  # a whole member given as text
         body = body.encode("utf-8")
     if isinstance(body, (bytes, bytearray)):
-        dst.writestr(info, body)
+        dst.writestr(info, in_schema_order(name, bytes(body)))
         return
     # A streamed member is a big sheet: compressed fast (level 1: a third larger, three times faster).
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", STREAM_LEVEL)
