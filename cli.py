@@ -27,6 +27,22 @@ err = Console(stderr=True)
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"xxgk-toolkit {version('xxgk-toolkit')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="显示本工具的版本并退出"),
+) -> None:
+    """政府信息公开工作年度报告工具：生成标准填报工作簿、校验勾稽关系。"""
+
+
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
     err.print(f"[bold red]错误：[/]{escape(message)}")
     raise typer.Exit(code)
@@ -369,6 +385,83 @@ def export_command(
         for heading in done.empty_parts:
             console.print(f"  [yellow]注意：[/]“{heading}”没有填写文字")
     raise typer.Exit(code)
+
+
+@app.command("bundle")
+def bundle_command(
+    output: Path = typer.Option(..., "-o", "--output", help="输出文件夹（离线安装包）"),
+    platform: Optional[str] = typer.Option(None, "--platform",
+                                           help="目标平台（wheel 平台标记），如 win_amd64（64 位 Windows）；默认为本机"),
+    python: Optional[str] = typer.Option(None, "--python", help="目标电脑的 Python 版本，如 3.12；默认为本机的版本"),
+    force: bool = typer.Option(False, "--force", help="输出文件夹已存在时替换"),
+):
+    """制作离线安装包：本工具及其全部依赖的安装文件（wheel）、安装/卸载/验证脚本、空白模板和安装说明，
+    供不能上网的电脑安装。制作时需要能访问 PyPI。例如：xxgk bundle -o 安装包 --platform win_amd64 --python 3.12"""
+    from toolkit.files import OutputError
+    from toolkit.install.bundle import make_bundle
+    from toolkit.install.download import DownloadError
+    from toolkit.install.own_wheel import WheelError
+    from toolkit.install.targets import TargetError, target
+
+    try:
+        aim = target(platform, python)
+    except TargetError as exc:
+        _fail(str(exc))
+    err.print(escape(f"正在制作 {aim.name} 的离线安装包（下载依赖包，需要一两分钟）……"))
+    try:
+        done = make_bundle(output, aim, force)
+    except (OutputError, DownloadError, WheelError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"写入“{output}”失败：{exc.strerror or exc}")
+    console.print(escape(f"已制作 {aim.name} 的离线安装包：{done.folder}"))
+    console.print(escape(f"  wheels/ 中 {len(done.wheels)} 个安装文件；{'、'.join(n for n in done.files if '/' not in n)}"))
+    first = "安装.bat" if aim.windows else "install.sh"
+    console.print(escape(f"  把整个文件夹拷到目标电脑，按其中“安装说明.txt”运行“{first}”。"))
+
+
+@app.command("excel-config")
+def excel_config_command(
+    remove: bool = typer.Option(False, "--remove", help="去掉本工具写入的设置（卸载时用），恢复原来的设置"),
+):
+    """设置 Excel 按钮使用的 Python：写入本机 xlwings 的用户设置（Windows 上为 %USERPROFILE%\\.xlwings\\xlwings.conf），
+    使所有带按钮的工作簿都使用本工具所在的 Python。安装.bat 会自动运行。"""
+    from toolkit.install.excel_config import ConfigError, configure
+
+    try:
+        change = configure(remove)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if change is None:
+        console.print("本机不是 Windows 或 macOS，Excel 按钮不在本机使用，无需设置。")
+    elif remove:
+        restored = f"，已恢复原来的设置：{change.previous}" if change.previous else ""
+        console.print(escape(f"已从 {change.path} 去掉本工具的 Python{restored}"))
+    else:
+        console.print(escape(f"Excel 按钮将使用 {change.value}（已写入 {change.path}）"))
+        if change.previous:
+            console.print(escape(f"  原来的设置（{change.previous}）已保存，卸载时恢复。"))
+
+
+@app.command("selftest")
+def selftest_command():
+    """检查本工具是否安装好：宏源文件和模板、示例工作簿的写出读回和校验、xlwings、Excel 按钮的设置。
+    全部正常时退出码为0，否则为1。"""
+    import sys
+    from importlib.metadata import version
+
+    from toolkit.install.selftest import run
+
+    console.print(escape(f"xxgk-toolkit {version('xxgk-toolkit')}，Python {sys.version.split()[0]}（{sys.executable}）"))
+    steps = run()
+    for step in steps:
+        mark = "[green]正常[/]" if step.ok else "[bold red]有问题[/]"
+        console.print(f"  {mark} {escape(step.name)}：{escape(step.detail)}")
+    if all(s.ok for s in steps):
+        console.print("[green]安装正常。[/]")
+        raise typer.Exit(EXIT_OK)
+    console.print("[bold red]安装有问题[/]：见上面标为“有问题”的项目。")
+    raise typer.Exit(EXIT_ERRORS)
 
 
 def main() -> None:
