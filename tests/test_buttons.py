@@ -12,8 +12,9 @@ import sys
 import pytest
 import xlwings as xw
 
+import button_workbooks
 import toolkit.excel as excel
-from conftest import fill_workbook, run_libreoffice
+from button_workbooks import LAST_YEAR, T3
 from remote_book import Actions, apply_actions, payload
 from toolkit.buttons import carried_cells, template_fill
 from toolkit.formats import common, get_format
@@ -21,52 +22,18 @@ from toolkit.formulas import total_formulas
 from toolkit.layout import PREVIOUS_PREFIX, a1, workbook_layout
 from toolkit.model import ERROR, HINT, show_number
 from toolkit.rules import Values, check
-from toolkit.samples import plausible_report, zequ_2022
 from toolkit.workbook.reader import read_workbook
-from workbooks import entries, info_of
 
-T3 = "表三 依申请公开"
 INFO = common().sheets["info"]
 FINDINGS = common().sheets["findings"]
 COLOURS = common().severity_colors
 ERROR_FILL, HINT_FILL = "#" + COLOURS[ERROR]["fill"], "#" + COLOURS[HINT]["fill"]
 
-LAST_YEAR = plausible_report("东河镇", "乡镇", 2024, "2021", seed=21)
-THIS_YEAR = plausible_report("东河镇", "乡镇", 2025, "2021", seed=22)
-
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory, macro_templates, templates):
     """Workbooks filled as a user would (from the .xlsm), recalculated and saved by LibreOffice."""
-    folder = tmp_path_factory.mktemp("buttons")
-    last_year_dir = folder / "上年 (备份)"
-    last_year_dir.mkdir()
-    last_year = fill_workbook(templates["2021"], last_year_dir / "东河镇 2024年报 (1).xlsx", entries(LAST_YEAR),
-                              info_of(LAST_YEAR))
-    zequ = zequ_2022()
-    consistent = plausible_report("北关街道", "街道", 2020, "2019", seed=12)
-    typed = {
-        "zequ": fill_workbook(macro_templates["2019"], folder / "zequ.xlsm", entries(zequ), info_of(zequ)),
-        "consistent-2019": fill_workbook(macro_templates["2019"], folder / "consistent-2019.xlsm",
-                                         entries(consistent), info_of(consistent)),
-        "total-typed-over": fill_workbook(macro_templates["2021"], folder / "total-typed-over.xlsm",
-                                          entries(THIS_YEAR), info_of(THIS_YEAR), raw={(T3, "J5"): 99}),
-        "text-number": fill_workbook(macro_templates["2021"], folder / "text-number.xlsm",
-                                     {**entries(THIS_YEAR), "t3.new.natural": "１７件"}, info_of(THIS_YEAR)),
-        "this-year": fill_workbook(macro_templates["2021"], folder / "this-year.xlsm", entries(THIS_YEAR),
-                                   {**info_of(THIS_YEAR), "info.previous_file": f"  “{last_year}”  "}),
-        "last-year-figures-kept": fill_workbook(
-            macro_templates["2021"], folder / "kept.xlsm", entries(THIS_YEAR),
-            {**info_of(THIS_YEAR), "prev.t3.forward.natural": 5, "prev.t3.forward.legal": 3}),
-        "wrong-year": fill_workbook(macro_templates["2021"], folder / "wrong-year.xlsm", entries(THIS_YEAR),
-                                    {**info_of(THIS_YEAR), "info.year": 2027, "info.previous_file": str(last_year)}),
-        "relative-path": fill_workbook(macro_templates["2021"], folder / "relative.xlsm", entries(THIS_YEAR),
-                                       {**info_of(THIS_YEAR), "info.previous_file": "东河镇 2024年报 (1).xlsx"}),
-    }
-    saved = {k: folder / f"{k}-saved.xlsx" for k in typed}
-    run_libreoffice([{"op": "recalc", "in": str(typed[k]), "out": str(saved[k])} for k in typed])
-    saved["last-year"] = last_year
-    return saved
+    return button_workbooks.session_files(tmp_path_factory, macro_templates, templates)
 
 
 @pytest.fixture(autouse=True)
