@@ -114,26 +114,32 @@ def pip_download(folder: Path, requirements: list[str], python: str = "3.12") ->
 
 
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory, pytestconfig) -> dict[str, Path]:
+def downloads(pytestconfig, tmp_path_factory) -> Path:
+    """Where downloaded wheels are kept: pytest's cache (between runs), or this run's temporary folder
+    when the cache is switched off (-p no:cacheprovider)."""
+    cache = getattr(pytestconfig, "cache", None)
+    return cache.mkdir("pyodide-wheels") if cache is not None else tmp_path_factory.mktemp("pyodide-wheels")
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory, downloads) -> dict[str, Path]:
     """The wheels a county hosts, by file name: the toolkit's, built from this source tree, and the
     pure-Python wheels of the dependencies the buttons use, at the versions installed here."""
     built = tmp_path_factory.mktemp("toolkit-wheel")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(built), str(REPO)],
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0, f"building the toolkit's wheel failed: {done.stderr[-2000:]}"
-    cache = pytestconfig.cache.mkdir("pyodide-wheels")
-    dependencies = pip_download(cache, [f"{d}=={metadata.version(d)}" for d in HOSTED if d != "xxgk-toolkit"])
+    dependencies = pip_download(downloads, [f"{d}=={metadata.version(d)}" for d in HOSTED if d != "xxgk-toolkit"])
     return {w.name: w for w in [*built.glob("*.whl"), *dependencies]}
 
 
-def micropip_wheels(folder: Path, pytestconfig) -> list[Path]:
+def micropip_wheels(folder: Path, downloads: Path) -> list[Path]:
     """micropip and what it needs, at the versions this Pyodide's lock file names (Pyodide's own
     repository has them; the npm package does not)."""
     lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))
     packages, python = lock["packages"], ".".join(lock["info"]["python"].split(".")[:2])
     names = ["micropip", *packages["micropip"]["depends"]]
-    return pip_download(pytestconfig.cache.mkdir("pyodide-wheels"), [f"{n}=={packages[n]['version']}" for n in names],
-                        python)
+    return pip_download(downloads, [f"{n}=={packages[n]['version']}" for n in names], python)
 
 
 def documented_requirements() -> list[str]:
@@ -222,7 +228,7 @@ def start_cpython(folder: Path, job_: dict, args: list[str]) -> Run:
     return Run(f"CPython {' '.join(args)}", [sys.executable, *args, str(RUNNER)], folder)
 
 
-def start_pyodide(name: str, folder: Path, pytestconfig, job_: dict, wheels: dict[str, Path]) -> Run:
+def start_pyodide(name: str, folder: Path, downloads: Path, job_: dict, wheels: dict[str, Path]) -> Run:
     """Pyodide of npm package `name`, one start for every case: the documented requirements installed
     by micropip from the hosted wheels, then the cases."""
     try:
@@ -233,13 +239,13 @@ def start_pyodide(name: str, folder: Path, pytestconfig, job_: dict, wheels: dic
                     for line in documented_requirements() if hosted_file(line) in wheels]
     (folder / "job.json").write_text(json.dumps({
         "pyodide": str(package), "env": {"XLWINGS_LICENSE_KEY": "noncommercial", "HOME": "/home/pyodide"},
-        "tools": [str(w) for w in micropip_wheels(package, pytestconfig)], "requirements": requirements,
+        "tools": [str(w) for w in micropip_wheels(package, downloads)], "requirements": requirements,
         "runner": str(RUNNER), "job": job_}, ensure_ascii=False), encoding="utf-8")
     return Run(f"Pyodide {name}", ["node", str(NODE_RUNNER)], folder)
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, pytestconfig, job, wheels) -> dict[str, Run]:
+def runs(tmp_path_factory, downloads, job, wheels) -> dict[str, Run]:
     """Every interpreter on the same job, all at once:
     - `cpython`, the reference: CPython with the development environment (the toolkit of this source
       tree), the scripts as xlwings Server and Lite run them (XLWINGS_ON_SERVER=true);
@@ -253,7 +259,7 @@ def runs(tmp_path_factory, pytestconfig, job, wheels) -> dict[str, Run]:
     started = {"cpython": start_cpython(tmp_path_factory.mktemp("cpython"), job, []),
                "cpython-wheels": start_cpython(isolated, {**job, "sys_path": [str(isolated / "site")]}, ["-I", "-S"])}
     for name in pyodide_packages():
-        started[name] = start_pyodide(name, tmp_path_factory.mktemp(name), pytestconfig, job, wheels)
+        started[name] = start_pyodide(name, tmp_path_factory.mktemp(name), downloads, job, wheels)
     yield started
     for run in started.values():
         if run.process and run.process.poll() is None:
