@@ -93,3 +93,24 @@ def templates(tmp_path_factory) -> dict[str, Path]:
     from toolkit.workbook.template import template_bytes
 
     return _built(tmp_path_factory.mktemp("templates"), template_bytes, ".xlsx")
+
+
+# --- the toolkit as users install it (tests/installed.py) -------------------------------------------
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """The wheel `pip wheel . --no-deps` builds from a clean copy of this checkout."""
+    from installed import build_wheel
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
+def installed_env(tmp_path_factory, built_wheel) -> Path:
+    """A fresh virtualenv outside the repository with the built wheel installed (its dependencies
+    from the package index), as a user installs it."""
+    from installed import bin_of, make_venv, run
+    folder = tmp_path_factory.mktemp("installed")
+    env_dir = make_venv(folder / "venv")
+    run([bin_of(env_dir, "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", built_wheel],
+        cwd=folder)
+    return env_dir

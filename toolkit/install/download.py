@@ -86,23 +86,38 @@ def requires(wheel: Path) -> list[Requirement]:
     return out
 
 
-def _pip_download(requirements: list[str], target: Target, folder: Path) -> None:
+def _pip(requirements: list[str], target: Target, folder: Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                "--progress-bar", "off", "--dest", str(folder), *target.pip_options(), *requirements]
-    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    if done.returncode != 0:
-        raise DownloadError(_reason(done.stdout + done.stderr, requirements, target))
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace")
 
 
-def _reason(output: str, requirements: list[str], target: Target) -> str:
+def _pip_download(requirements: list[str], target: Target, folder: Path) -> None:
+    """Download the wheels of `requirements`; on failure, say which have none for the target (pip
+    stops at the first: each is then tried alone, to name them all)."""
+    done = _pip(requirements, target, folder)
+    if done.returncode == 0:
+        return
+    output = done.stdout + done.stderr
+    unreachable = DownloadError("无法连接软件包索引（PyPI）下载依赖包：制作离线安装包需要一台能访问 PyPI 的电脑"
+                                "（或配置好 pip 的镜像源），请检查网络后重试")
     if any(sign in output for sign in NETWORK_SIGNS):
-        return ("无法连接软件包索引（PyPI）下载依赖包：制作离线安装包需要一台能访问 PyPI 的电脑"
-                "（或配置好 pip 的镜像源），请检查网络后重试")
-    match = re.search(r"(?:satisfies the requirement|distribution found for) ([^\s(]+)", output)
-    package = match[1] if match else "、".join(requirements)
-    return (f"依赖包 {package} 没有适用于 {target.name} 的安装包（wheel），无法制作离线安装包："
-            f"请换一个该包支持的 Python 版本（如 --python 3.12）或平台后重试。"
-            f"pip 的输出：{output.strip().splitlines()[-1] if output.strip() else '无'}")
+        raise unreachable
+    failed = [r for r in requirements if _pip([r], target, folder).returncode != 0] if len(requirements) > 1 \
+        else requirements
+    if len(failed) == len(requirements) > 1:  # pure-Python packages among them too: the index is not there
+        raise unreachable
+    if not failed:  # each went through alone: nothing for this message to name
+        raise DownloadError(f"pip 下载依赖包失败：{output.strip().splitlines()[-1] if output.strip() else '无输出'}")
+    names = "、".join(_shown(r) for r in failed)
+    raise DownloadError(f"依赖包 {names} 没有适用于 {target.name} 的安装包（wheel），无法制作离线安装包："
+                        "请换一个这些包支持的平台或 Python 版本后重试（64 位 Windows 为 --platform win_amd64）")
+
+
+def _shown(requirement: str) -> str:
+    """pandas>=2.0 -> pandas（要求 >=2.0）"""
+    parsed = Requirement(requirement)
+    return f"{parsed.name}（要求 {parsed.specifier}）" if parsed.specifier else parsed.name
 
 
 def download_closure(requirements: list[Requirement], target: Target, folder: Path) -> dict[str, Path]:

@@ -56,8 +56,9 @@ def interpreter_value(interpreter: Path, environ: dict[str, str] | None = None) 
     environ = os.environ if environ is None else environ
     local = environ.get("LOCALAPPDATA")
     text = str(interpreter)
-    if local and text.lower().startswith(local.rstrip("\\/").lower() + "\\"):
-        return "%LOCALAPPDATA%" + text[len(local.rstrip("\\/")):]
+    local = (local or "").rstrip("\\/")
+    if local and text.lower().startswith(local.lower()) and text[len(local):][:1] in ("\\", "/"):
+        return "%LOCALAPPDATA%" + text[len(local):]
     return text
 
 
@@ -89,27 +90,23 @@ def without_interpreter(old: bytes, key: str, value: bytes, saved: bytes | None)
     return b"".join(out)
 
 
-def _interpreter() -> Path:
-    """The interpreter the buttons should run: this environment's python.exe (xlwings' DLL, installed
-    beside the environment, hides its console)."""
-    return Path(sys.executable)
-
-
-def configure(remove: bool = False, system: str | None = None) -> Change | None:
-    """Write (or with `remove`, take back) this interpreter in the user's xlwings settings; None on a
-    system where Excel's buttons do not run (Linux)."""
+def configure(remove: bool = False, system: str | None = None, interpreter: Path | None = None) -> Change | None:
+    """Write (or with `remove`, take back) the interpreter -- by default this environment's python.exe
+    (xlwings' DLL, installed at the environment's root, hides its console) -- in the user's xlwings
+    settings; None on a system where Excel's buttons do not run (Linux)."""
     system = system or platform.system()
     key = KEYS.get(system)
     if key is None:
         return None
+    interpreter = Path(interpreter or sys.executable)
     path, code = config_path(system), encoding(system)
-    value = interpreter_value(_interpreter())
+    value = interpreter_value(interpreter)
     try:
         raw = value.encode(code)
     except UnicodeEncodeError:
         raise ConfigError(f"Python 的路径“{value}”含有系统代码页无法表示的字符，Excel 按钮无法使用；"
                           "请把本工具安装在只含中英文字符的路径下") from None
-    saved_at = Path(sys.prefix).parent / SAVED_NAME
+    saved_at = interpreter.parents[2] / SAVED_NAME  # ...\\xxgk-toolkit\\venv\\Scripts\\python.exe
     old = path.read_bytes() if path.is_file() else b""
     try:
         if remove:
