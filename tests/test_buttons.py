@@ -62,10 +62,10 @@ def lite():
     return module
 
 
-def run_lite(module, path, script_name):
+def run_lite(module, path, script_name, data=None):
     from xlwings.server import custom_scripts_call
 
-    book = xw.Book(json=payload(path, "Book1"))
+    book = xw.Book(json=data or payload(path, "Book1"))
     returned = asyncio.run(custom_scripts_call(module, script_name, typehint_to_value={xw.Book: book}))
     assert returned is book
     return book
@@ -297,6 +297,19 @@ def test_a_workbook_that_is_not_the_standard_one_is_refused_with_a_message(files
     with pytest.raises(SystemExit):
         run_classic(None, excel.check, data=data)
     assert "无法识别本工作簿" in capsys.readouterr().err
+
+
+def test_a_lite_script_says_why_it_refuses_a_workbook_on_the_status_line_and_raises_nothing(files, lite, capsys):
+    """xlwings Lite drops the writes of a script that raises and shows its traceback: a refusal is
+    the status line and the same words printed (Lite's output pane)."""
+    data = copy.deepcopy(payload(files["zequ"], "Book1"))
+    t3 = next(s for s in data["sheets"] if s["name"] == T3)
+    t3["values"].insert(6, [""] * len(t3["values"][0]))  # a row inserted in the table
+    book = run_lite(lite, None, "check_book", data=data)
+    assert [a["func"] for a in book.json()["actions"]] == ["setValues"]
+    status = Actions(book).written()[status_cell()]
+    assert "结构被改动" in status
+    assert capsys.readouterr().out == status + "\n"
 
 
 def test_a_changed_table_is_refused_rather_than_written_by_position(files, capsys):

@@ -105,23 +105,23 @@ def _folder_of(book) -> Path | None:
 
 @script(name=_caption("XxgkRecompute"))
 def recompute_book(book: xw.Book):
-    _run(book, buttons.recompute)
+    _lite(book, buttons.recompute)
 
 
 @script(name=_caption("XxgkCheck"))
 def check_book(book: xw.Book):
-    _run(book, buttons.check)
+    _lite(book, buttons.check)
 
 
 @script(name=_caption("XxgkClearMarks"))
 def clear_marks_book(book: xw.Book):
-    _run(book, buttons.clear_marks)
+    _lite(book, buttons.clear_marks)
 
 
 @script(name=_caption("XxgkCarryOver"))
 def carry_over_book(book: xw.Book):
     """xlwings Lite cannot read files on the PC: last year's figures come from 上年数据."""
-    _run(book, buttons.carry_over)
+    _lite(book, buttons.carry_over)
 
 
 # --- shared -----------------------------------------------------------------------------------------
@@ -137,6 +137,16 @@ def _classic(action, book=None) -> None:
     except buttons.ButtonError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(1) from exc
+
+
+def _lite(book, action) -> None:
+    """Run a button in xlwings Lite.  A script that raises has its writes dropped (xlwings' Wasm runtime
+    returns only the error and its traceback), so a ButtonError is not raised: its message goes to the
+    status line on 单位信息 (written by _run) and to the output pane (printed)."""
+    try:
+        _run(book, action)
+    except buttons.ButtonError as exc:
+        print(exc)
 
 
 def _run(book, action) -> None:
