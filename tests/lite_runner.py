@@ -4,7 +4,9 @@ subprocess of tests/test_pyodide.py) or Pyodide (tests/pyodide_run.mjs).
 The job (JSON) holds the text of main.py as a clerk pastes it into xlwings Lite's editor and the
 cases: a script of main.py and the payload an Office.js client sends (tests/remote_book.py).  main.py
 becomes the module `main`; each case builds xlwings' remote-engine Book from its payload, calls the
-script through xlwings' own `custom_scripts_call` and keeps `book.json()["actions"]`, and also runs
+script through xlwings' own `custom_scripts_call` (as xlwings' Wasm runtime does, which returns
+`book.json()` to Excel, or only the error when the script raises) and keeps `book.json()["actions"]`,
+what the script printed (Lite's output pane) and the error it raised, if any, and also runs
 the button's pure function (toolkit.buttons) on the sheet values toolkit.excel reads from that Book,
 keeping its Plan.  Besides the results: the scripts main.py offers (`custom_scripts_meta`) and the
 modules that importing main.py and running the cases added to `sys.modules`.
@@ -19,8 +21,10 @@ extension modules (_json, pyexpat ...) come with every Python, Pyodide's include
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import dataclasses
+import io
 import importlib.machinery
 import json
 import os
@@ -44,14 +48,15 @@ async def run(job: dict) -> dict:
     results = []
     for case in job["cases"]:
         book = xw.Book(json=copy.deepcopy(case["payload"]))  # xlwings may change the dict it is given
-        error = None
+        error, printed = None, io.StringIO()
         try:
-            returned = await custom_scripts_call(main, case["script"], typehint_to_value={xw.Book: book})
+            with contextlib.redirect_stdout(printed):
+                returned = await custom_scripts_call(main, case["script"], typehint_to_value={xw.Book: book})
             assert returned is book, f"{case['script']} returned {returned!r}, not the book"
-        except Exception as exc:  # a ButtonError is an outcome of the case; anything else as well, said
+        except Exception as exc:  # Lite would drop the writes and show this: an outcome to compare
             error = f"{type(exc).__name__}: {exc}"
-        results.append({"id": case["id"], "actions": book.json()["actions"], "error": error,
-                        "plan": plan_of(case)})
+        results.append({"id": case["id"], "actions": book.json()["actions"], "printed": printed.getvalue(),
+                        "error": error, "plan": plan_of(case)})
     return {"python": sys.version.split()[0], "platform": sys.platform,
             "scripts": custom_scripts_meta(main), "results": results, "modules": modules_since(before, roots)}
 
