@@ -19,6 +19,8 @@ All run at once, each interpreter started once for all cases.
 from __future__ import annotations
 
 import copy
+import re
+import textwrap
 import json
 import os
 import shutil
@@ -379,3 +381,13 @@ def test_the_documented_requirements_install_offline_with_micropip(pyodide):
         f"PyPI or Pyodide's repository for {asked} (the toolkit's wheel requires them on every platform, the "
         f"buttons need none of them):\n{install.get('error')}")
     assert set(HOSTED) <= set(install["distributions"])
+
+
+def test_the_readme_quotes_the_documented_files_as_they_are():
+    """The README's Lite section shows docs/xlwings-lite/ word for word: what it tells a clerk to
+    paste is what ran here."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    lite = readme[readme.index("**没有本机 Python 的电脑：xlwings Lite**"):readme.index("**WPS 表格**")]
+    blocks = [textwrap.dedent(b) for b in re.findall(r"```(?:text|python)\n(.*?)```", lite, flags=re.S)]
+    for name in ("requirements.txt", "main.py"):
+        assert (LITE_DOCS / name).read_text(encoding="utf-8") in blocks, name
