@@ -164,6 +164,10 @@ def test_the_windows_batch_files_are_well_formed(windows_bundle):
         assert lines[0] == "@echo off" and lines[1] == "chcp 936 >nul", script.name  # before any Chinese
         assert all(ord(c) < 128 for c in lines[0] + lines[1])
         assert "@@" not in text
+        # no Chinese character whose second GBK byte is one of cmd's special characters (cmd in code
+        # page 936 reads double bytes, but nothing should hang on it)
+        special = set(b'\\|^<>&%"!()')
+        assert not [c for c in set(text) if ord(c) > 127 and set(c.encode("gbk")[1:]) & special], script.name
         labels = {ln[1:].split()[0].lower() for ln in lines if ln.startswith(":") and not ln.startswith("::")}
         for target_label in re.findall(r"(?:goto|call)\s+:(\w+)", text, flags=re.I):
             assert target_label.lower() in labels | {"eof"}, f"{script.name}: no label :{target_label}"
