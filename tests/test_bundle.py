@@ -4,7 +4,6 @@ wheel it needs and well-formed batch files; bad input is a clear Chinese error a
 from __future__ import annotations
 
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -183,7 +182,7 @@ def test_the_windows_batch_files_are_well_formed(windows_bundle):
 def test_the_windows_installer_installs_from_wheels_only_and_sets_up_the_buttons(windows_bundle):
     text = _batch_text(windows_bundle / "安装.bat")
     version = re.search(r'version = "([^"]+)"', (REPO / "pyproject.toml").read_text())[1]
-    assert f"-m pip install --no-index --find-links \"%BUNDLE%wheels\"" in text
+    assert "-m pip install --no-index --find-links \"%BUNDLE%wheels\"" in text
     assert f"xxgk-toolkit=={version}" in text
     assert f"py -{WINDOWS_PYTHON}-64" in text and "Python312" in text and "(3, 12)" in text
     assert '"%VENV%\\Scripts\\xxgk.exe" excel-config' in text and '"%VENV%\\Scripts\\xxgk.exe" selftest' in text

@@ -6,7 +6,6 @@ environment made here.
 """
 from __future__ import annotations
 
-import platform
 import re
 import sys
 from dataclasses import dataclass
@@ -110,7 +109,3 @@ def target(platform_tag: str | None = None, python: str | None = None) -> Target
                                          "platform_system": system, "platform_machine": match[1]})
     raise TargetError(f"不认识的平台“{platform_tag}”：请写 wheel 的平台标记，例如 {EXAMPLES}"
                       f"（本机为 {this_platform()}，不写 --platform 即为本机）")
-
-
-def this_machine_is_windows() -> bool:
-    return platform.system() == "Windows"
