@@ -41,6 +41,11 @@ def _options(
                                       help="显示本工具的版本并退出"),
 ) -> None:
     """政府信息公开工作年度报告工具：生成标准填报工作簿、校验勾稽关系。"""
+    import sys
+
+    from toolkit.input_text import readable_streams
+
+    readable_streams(sys.stdout, sys.stderr)  # a non-UTF-8 file name is shown, not a UnicodeEncodeError
 
 
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:

@@ -2,7 +2,10 @@
 `xxgk consolidate --long FILE.csv` (UTF-8 with BOM, so Excel opens it) or `--long FILE.parquet`.
 
 Only the units that were summed are in it, with their figures in the summary's format (as on the
-分单位明细 sheet); a cell a unit has no figure for (a mixed-format gap) has no row.
+分单位明细 sheet); a cell a unit has no figure for (a mixed-format gap) has no row.  Text from the
+inputs (unit and file names) is written readably (a non-UTF-8 file name as `readable` shows it); in
+the CSV, text beginning with = + - @ TAB or CR gets a single quote in front (`csv_field`), so that no
+spreadsheet program opening it runs a formula.  The figures stay numbers.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.files import atomic_stream
+from toolkit.input_text import csv_field, readable
 from toolkit.workbook import details
 
 COLUMNS = tuple(details.header(c) for c in ("info.unit", "info.level", "info.format", details.FILE, details.CELL_ID)) \
@@ -24,9 +28,10 @@ def rows(consolidation) -> Iterator[tuple]:
     headers = dict(details.columns(consolidation.version))
     labels = [headers[cid] for cid in consolidation.cells]
     for s in consolidation.accepted:
+        unit, level, name = readable(s.unit), readable(s.level), readable(s.name)
         for cid, (table, row, column), value in zip(consolidation.cells, labels, s.values):
             if value is not None:
-                yield (s.unit, s.level, s.format, s.name, cid, table, row, column, value)
+                yield (unit, level, s.format, name, cid, table, row, column, value)
 
 
 def write_long(path, consolidation, force: bool = False) -> Path:
@@ -39,7 +44,7 @@ def write_long(path, consolidation, force: bool = False) -> Path:
             text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
             writer = csv.writer(text)
             writer.writerow(COLUMNS)
-            writer.writerows(rows(consolidation))
+            writer.writerows(tuple(map(csv_field, item)) for item in rows(consolidation))
             text.flush()
             text.detach()
         else:

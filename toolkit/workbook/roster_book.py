@@ -9,6 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from toolkit.formats import common
 from toolkit.layout import column_letter
 from toolkit.roster import CODE, COLUMNS, CONTACT, LEVEL, NAME, REQUIRED, SHEET, RosterUnit
+from toolkit.workbook.cells import put
 from toolkit.workbook.template import FONT, LABEL_FILL, workbook_bytes
 
 WIDTHS = {NAME: 30, LEVEL: 14, CODE: 16, CONTACT: 14}
@@ -29,7 +30,7 @@ def roster_bytes(units: tuple[RosterUnit, ...] = ()) -> bytes:
         ws.column_dimensions[column_letter(col)].width = WIDTHS.get(title, 14)
     for row, unit in enumerate(units, start=2):
         for col, value in enumerate((unit.name, unit.level, unit.code, unit.contact), start=1):
-            ws.cell(row, col, value or None).font = Font(name=FONT)
+            put(ws, row, col, value or None).font = Font(name=FONT)
     levels = DataValidation(type="list", formula1='"' + ",".join(common().all_levels) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
     level_col = column_letter(COLUMNS.index(LEVEL) + 1)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from toolkit.input_text import readable
 from toolkit.layout import column_letter
 from toolkit.workbook.package import reproducible
 from toolkit.workbook.xlsx import XlsxBook
@@ -132,8 +133,9 @@ def number(value) -> str:
 
 
 def text(value) -> str:
-    """Text escaped for XML, without the characters XML cannot hold."""
-    value = _ILLEGAL_XML.sub("", str(value))
+    """Text escaped for XML, without the characters XML cannot hold (an inline string is text,
+    never a formula); a non-UTF-8 file name shown readably."""
+    value = _ILLEGAL_XML.sub("", readable(str(value)))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

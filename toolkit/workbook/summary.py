@@ -11,15 +11,18 @@ from __future__ import annotations
 import io
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit import roster
 from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
                                  summary_lines)
 from toolkit.formats import common, get_format
+from toolkit.input_text import name_note
 from toolkit.layout import column_letter, workbook_layout
 from toolkit.rules import computed_totals
 from toolkit.workbook import details, streamed
+from toolkit.workbook.cells import put
 from toolkit.workbook.streamed import Stream, place_samples
 from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
                                        build_workbook, findings_header)
@@ -154,7 +157,7 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     out += [[], [(1, "一、收到的文件", "heading")], header(enumerate(FILE_COLUMNS, start=1))]
     for i, f in enumerate(c.files, start=1):
         s = f.submission
-        note = f.reason or "；".join(f.remarks + _converted(s, c.version))
+        note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
         counts = (None, None) if s.unreadable else (s.errors, s.hints)
         out.append(list(zip(range(1, 11), (i, s.name, s.unit or None, s.level or None, s.format or None,
                                            s.date or None, f.status, note or None) + counts,
@@ -252,7 +255,7 @@ def _charts_sheet(ws, c: Consolidation) -> None:
     ranked = sorted(c.accepted, key=lambda s: (-(s.values[new_total] or 0), s.unit))
     shown, rest = ranked[:TOP_UNITS], ranked[TOP_UNITS:]
     for i, s in enumerate(shown, start=3):
-        ws.cell(i, 1, s.unit)
+        put(ws, i, 1, s.unit)
         ws.cell(i, 2, s.values[new_total] or 0)
     last = 2 + len(shown)
     if rest:
@@ -266,7 +269,7 @@ def _charts_sheet(ws, c: Consolidation) -> None:
     by_unit.y_axis.title = "件"
     if last >= 3:
         by_unit.add_data(Reference(ws, min_col=2, min_row=2, max_row=last), titles_from_data=True)
-        by_unit.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
+        _text_categories(by_unit, Reference(ws, min_col=1, min_row=3, max_row=last))
     by_unit.height, by_unit.width = max(7.5, 0.55 * max(1, last - 2)), 16
     ws.add_chart(by_unit, "D1")
 
@@ -284,6 +287,13 @@ def _charts_sheet(ws, c: Consolidation) -> None:
     answered.title = result_label
     answered.legend = None
     answered.add_data(Reference(ws, min_col=2, min_row=top + 1, max_row=end), titles_from_data=True)
-    answered.set_categories(Reference(ws, min_col=1, min_row=top + 2, max_row=end))
+    _text_categories(answered, Reference(ws, min_col=1, min_row=top + 2, max_row=end))
     answered.height, answered.width = 9, 16
     ws.add_chart(answered, f"D{top}")
+
+
+def _text_categories(chart, labels: Reference) -> None:
+    """The bars' labels as a reference to text cells (openpyxl's set_categories makes it a number
+    reference): unit names are text, whatever they look like."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))

@@ -22,6 +22,7 @@ from toolkit.formulas import bad_entry_test, broken_relation_test, level_rule_te
 from toolkit.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
 from toolkit.model import Report
+from toolkit.workbook.cells import put, set_value
 from toolkit.workbook.package import reproducible
 
 FONT = "宋体"
@@ -143,7 +144,7 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
         row, col = layout.info[f.id]
         label = ws.cell(row, col - 1, f.label)
         label.font, label.fill, label.border, label.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, LEFT
-        value = ws.cell(row, col, _info_value(report, f.id, fmt))
+        value = put(ws, row, col, _info_value(report, f.id, fmt))
         value.font, value.border, value.alignment = Font(name=FONT), BORDER, LEFT
         if f.id == "info.status":
             value.protection = UNLOCKED  # written by the check button
@@ -178,7 +179,7 @@ def _previous_block(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> 
         cell_def = fmt.cells[cid]
         label = ws.cell(row, col - 1, c.previous_label + cell_def.label)
         label.font, label.fill, label.border, label.alignment = Font(name=FONT), LABEL_FILL, BORDER, LEFT
-        value = ws.cell(row, col, report.previous.get(cid))
+        value = put(ws, row, col, report.previous.get(cid))
         value.font, value.border, value.protection = Font(name=FONT), BORDER, UNLOCKED
         value.number_format = NUMBER_FORMATS[cell_def.kind]
         kind = c.kinds[cell_def.kind]
@@ -208,7 +209,7 @@ def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> Non
         heading_row, text_row = layout.texts[part.text]
         heading = ws.cell(heading_row, 1, part.heading + (f"（{part.hint}）" if part.hint else ""))
         heading.font, heading.fill, heading.border = Font(name=FONT, bold=True), LABEL_FILL, BORDER
-        text = ws.cell(text_row, 1, report.texts.get(part.text) or None)
+        text = put(ws, text_row, 1, report.texts.get(part.text) or None)
         text.font, text.border, text.protection = Font(name=FONT), BORDER, UNLOCKED
         text.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[text_row].height = 300
@@ -243,7 +244,7 @@ def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout,
             cell.value = formulas[cid]
             cell.fill = TOTAL_FILL
         else:
-            cell.value = report.values.get(cid)
+            set_value(cell, report.values.get(cid))
             cell.fill = ENTRY_FILL
             cell.protection = UNLOCKED
         cell.number_format = NUMBER_FORMATS[cell_def.kind]
