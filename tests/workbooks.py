@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -212,6 +213,51 @@ def with_part(data: bytes, part: str, edit) -> bytes:
     return reproducible(data, {part: edit(body)})
 
 
+def forge_crc(data: bytes, target: int, spans) -> bytes:
+    """`data` with bits of the bytes in `spans` ([start, end) ranges of ASCII letters) flipped so that its
+    CRC-32 is `target`: the CRC is linear, so 32 independent flips reach any value.  Only the low three
+    bits of each letter are flipped ('C' becomes one of @ABCDEFG), so the text stays printable ASCII."""
+    base = zlib.crc32(data)
+    flips = []
+    for start, end in spans:
+        for at in range(start, end):
+            for bit in range(3):
+                changed = bytearray(data)
+                changed[at] ^= 1 << bit
+                flips.append((zlib.crc32(bytes(changed)) ^ base, {(at, bit)}))
+    need, basis = base ^ target, []  # Gaussian elimination over GF(2): (pivot bit, delta, flips)
+    for delta, used in flips:
+        for pivot, other, other_used in basis:
+            if delta >> pivot & 1:
+                delta, used = delta ^ other, used ^ other_used
+        if delta:
+            basis.append((delta.bit_length() - 1, delta, used))
+    chosen: set = set()
+    for pivot, delta, used in sorted(basis, reverse=True):
+        if need >> pivot & 1:
+            need, chosen = need ^ delta, chosen ^ used
+    assert need == 0, "not enough bits to flip"
+    out = bytearray(data)
+    for at, bit in chosen:
+        out[at] ^= 1 << bit
+    assert zlib.crc32(bytes(out)) == target
+    return bytes(out)
+
+
+def styles_forged_after(victim: bytes) -> bytes:
+    """Another file's styles part (`victim`, whose last cell style shows numbers as dates, format 58),
+    forged: that style made a plain number (numFmtId="58" -> "00"), and the CRC-32 and size brought back
+    to the victim's by changing font names only (one 宋体 -> SimSun, six bytes each, then letters of
+    Calibri and SimSun), as anyone who has the other file can do."""
+    last = victim.rindex(b'<xf numFmtId="58"')
+    forged = victim[:last] + b'<xf numFmtId="00"' + victim[last + len(b'<xf numFmtId="58"'):]
+    forged = forged.replace('<name val="宋体"/>'.encode(), b'<name val="SimSun"/>', 1)
+    spans = [(m.start(1), m.end(1)) for m in re.finditer(rb'<name val="(Calibri|SimSun)"/>', forged)]
+    forged = forge_crc(forged, zlib.crc32(victim), spans)
+    assert len(forged) == len(victim) and forged != victim
+    return forged
+
+
 _INLINE = re.compile(rb'<c ([^>]*?) t="inlineStr"><is>(.*?)</is></c>', re.S)
 _FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v></v></c>')
 _SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -370,6 +416,14 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
     new_requests = sum(v for k, v in entries(CONSISTENT_2021).items() if k.startswith("t3.new."))
     _set_cells(fill("total-typed-over-correctly.xlsx", "2021", CONSISTENT_2021), T3, {
         at("t3.new.total")[1]: (None, f"<v>{new_requests}</v>")})
+    # --- one file's styles part forged to another's checksum and size (tests/test_forged_checksums.py):
+    # read first, it must not change how the other's date is read (the other alone: R-DATE)
+    victim = fill("date-read-after-a-forged-styles-checksum.xlsx", "2021", CONSISTENT_2021,
+                  values={"t3.new.natural": 45662})
+    _restyle(victim, T3, at("t3.new.natural")[1], 58)  # “1-5” typed in Chinese Excel: 1月5日
+    victim_styles = zipfile.ZipFile(victim).read("xl/styles.xml")
+    forger = fill("checksum-of-styles-forged-to-anothers.xlsx", "2021", CONSISTENT_2021)
+    forger.write_bytes(with_part(forger.read_bytes(), "xl/styles.xml", lambda _: styles_forged_after(victim_styles)))
     # --- cells and parts as only a damaged file has them (found by tests/test_fuzz.py) --------------
     saved = fill("2021-as-excel-saves.xlsx", "2021", CONSISTENT_2021)
     saved.write_bytes(as_excel_saves(saved.read_bytes(), CONSISTENT_2021))

@@ -13,6 +13,7 @@ quotes) goes to the tree parser (defusedxml), which reads any well-formed part.
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Mapping
@@ -169,16 +170,15 @@ class XlsxBook:
             if not path or path not in self._names:
                 self._date_styles = frozenset()
                 return self._date_styles
-            # Workbooks made from one template have the same styles part: known by its checksum and
-            # size, it is neither read nor parsed again (a part that lies about them only hides its dates)
-            info = self._zip.getinfo(path)
-            key = (info.CRC, info.file_size)
+            # Workbooks made from one template have the same styles part: known by a digest of the
+            # bytes read (never by what the package declares about them: a CRC-32 and a size are
+            # easily forged to equal another file's), it is parsed once per process
+            data = self._read(path, f"工作簿的样式部件（{path}）")
+            key = hashlib.blake2b(data, digest_size=32).digest()
             dates = _DATE_STYLES.get(key)
             if dates is None:
                 try:
-                    dates = _date_styles(self._read(path, f"工作簿的样式部件（{path}）"))
-                except XlsxError:
-                    raise
+                    dates = _date_styles(data)
                 except Exception as exc:
                     raise XlsxError(f"工作簿的样式部件已损坏（{type(exc).__name__}: {exc}），无法分辨日期和数字；请让报送单位重新发送") from exc
                 if len(_DATE_STYLES) >= 64:
@@ -551,7 +551,7 @@ def is_date_format(format_id: int, code: str | None = None) -> bool:
     return shown.lower() != "general" and bool(_DATE_CODES.search(shown))
 
 
-_DATE_STYLES: dict[tuple[int, int], frozenset] = {}  # (CRC-32, size) of a styles part -> its date styles
+_DATE_STYLES: dict[bytes, frozenset] = {}  # BLAKE2b digest of a styles part as read -> its date styles
 
 
 def _date_styles(data: bytes) -> frozenset:
