@@ -74,6 +74,15 @@ def _version(value: Optional[str]) -> str:
     return value
 
 
+def _year(value: Optional[int]) -> Optional[int]:
+    """A report year the reader would take for one (toolkit.values), else an error at once."""
+    from toolkit.values import FIRST_YEAR, LAST_YEAR, plausible_year
+
+    if value is not None and not plausible_year(value):
+        _fail(f"--year {value} 不是报告年度：请写四位数年度（{FIRST_YEAR}—{LAST_YEAR}），例如 --year 2025")
+    return value
+
+
 @app.command("template")
 def template_command(
     output: Path = typer.Option(..., "-o", "--output",
@@ -89,7 +98,7 @@ def template_command(
     from toolkit.model import Report
     from toolkit.workbook.template import template_bytes
 
-    version = _version(format)
+    version, year = _version(format), _year(year)
     if level and level not in common().all_levels:
         _fail(f"单位层级“{level}”不在可选项中：{'、'.join(common().all_levels)}")
     suffix = output.suffix.lower()
@@ -247,7 +256,7 @@ def distribute_command(
     from toolkit.files import OutputError
     from toolkit.workbook.macro_workbook import MacroSourcesMissing
 
-    version = _version(format)
+    version, year = _version(format), _year(year)
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
     try:
@@ -262,6 +271,21 @@ def distribute_command(
             console.print(f"[yellow]上年汇总中没有以下单位，未预填：[/]{escape('、'.join(done.not_last_year))}")
 
 
+def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> str:
+    """The summary's own unit: --unit, else the one of last year's summary; never the output's file
+    name (it carries the year, and the level above and next year's --previous match by unit)."""
+    from toolkit.roster import unit_key
+
+    if unit_key(unit or ""):
+        return unit.strip()
+    if last_year is not None and unit_key(last_year.unit):
+        err.print(escape(f"汇总单位名称沿用上年汇总“{previous.name}”的：{last_year.unit}（如需更改，用 --unit）"))
+        return last_year.unit
+    _fail("请用 --unit 写明汇总单位的名称，例如 --unit 某县。它写入汇总工作簿的“单位信息”表，上一级汇总时按它与"
+          "单位名单核对，明年用 --previous 时也按它查找，所以不取自输出文件名（文件名每年不同）；"
+          "给了 --previous 时默认沿用上年汇总的单位名称")
+
+
 @app.command("consolidate")
 def consolidate_command(
     inputs: List[Path] = typer.Argument(..., help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
@@ -270,7 +294,7 @@ def consolidate_command(
     roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单：核对已报送、未报送"),
     previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
     format: Optional[str] = typer.Option(None, "--format", help="汇总格式：2021（默认）或 2019"),
-    unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（默认取输出文件名）"),
+    unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（给了 --previous 时默认沿用上年汇总的，否则必填）"),
     level: Optional[str] = typer.Option(None, "--level", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
     long: Optional[Path] = typer.Option(None, "--long", help="另存各单位数字的长表（.csv 或 .parquet）"),
     jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
@@ -288,7 +312,7 @@ def consolidate_command(
     from toolkit.submissions import input_files, read_submissions
     from toolkit.workbook.summary import summary_bytes
 
-    version = _version(format)
+    version, year = _version(format), _year(year)
     if output.suffix.lower() != ".xlsx":
         _fail(f"汇总工作簿应为 .xlsx 文件：{output.name}")
     if long is not None and long.suffix.lower() not in SUFFIXES:
@@ -307,6 +331,7 @@ def consolidate_command(
         _fail(str(exc))
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
+    unit = _summary_unit(unit, last_year, previous)
     for path in found.missing:
         err.print(f"[yellow]找不到：[/]{escape(str(path))}")
     if found.skipped:
@@ -319,8 +344,13 @@ def consolidate_command(
         submissions = read_submissions(
             found.files, version, last_year.units if last_year else None, jobs,
             progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0))
-    result = consolidate(submissions, year, version, unit=unit or output.stem, level=level, roster=units,
+    result = consolidate(submissions, year, version, unit=unit, level=level, roster=units,
                          date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
+    if not result.accepted:  # an empty summary would pass for a real one: none is written
+        from toolkit.consolidate import nothing_summed
+        for f in result.rejected:
+            err.print(escape(f"  未汇总 {f.submission.name}：{f.reason}"))
+        _fail(nothing_summed(result))
     try:
         atomic_write(output, summary_bytes(result), force)
         if long is not None:

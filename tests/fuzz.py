@@ -765,7 +765,7 @@ def run_cli_case(mutant: Mutant) -> None:
     with guarded(mutant, "cli", TIME_LIMIT * 2) as (path, goods, root):
         out = root / "cli"
         commands = (["check", path], ["consolidate", goods[0], path, goods[1], "--year", YEAR, "-o", out / "汇总.xlsx",
-                                       "--jobs", 1, "--force"], ["import", path, "-o", out / "imported", "--force"])
+                                       "--unit", "某县", "--jobs", 1, "--force"], ["import", path, "-o", out / "imported", "--force"])
         for args in commands:
             done = runner.invoke(cli.app, [str(a) for a in args], env={"COLUMNS": "160", "NO_COLOR": "1"})
             if done.exception is not None and not isinstance(done.exception, SystemExit):

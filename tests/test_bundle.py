@@ -101,7 +101,7 @@ def test_the_bundle_installs_with_no_index_and_works(here_bundle, tmp_path):
     env_dir = home / ".local" / "share" / "xxgk-toolkit" / "venv"
     run([bin_of(env_dir, "xxgk"), "demo", "-o", "示例"], cwd=home, env=offline)
     done = run(["sh", here_bundle / "xxgk.sh", "consolidate", home / "示例" / "报送", "--year", "2022",
-                "-o", home / "汇总.xlsx"], cwd=home, env=offline, check=False)
+                "--unit", "示例县", "-o", home / "汇总.xlsx"], cwd=home, env=offline, check=False)
     assert done.returncode == 1 and (home / "汇总.xlsx").is_file(), done.stderr  # 泽曲镇's errors
     assert "安装正常，可以使用" in run(["sh", here_bundle / "verify.sh"], cwd=home, env=offline).stdout
     run(["sh", here_bundle / "uninstall.sh"], cwd=home, env=offline)

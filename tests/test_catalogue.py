@@ -191,7 +191,7 @@ def catalogue(defect_files, tmp_path_factory):
         summary = folder / f"汇总{year}.xlsx"
         inputs = [str(files[c.name]) for c in CATALOGUE if c.year == year]
         done = subprocess.run([XXGK, "consolidate", *inputs, "--year", str(year), "-o", str(summary),
-                               "--format", "2019" if year < 2021 else "2021"],
+                               "--unit", "某县", "--format", "2019" if year < 2021 else "2021"],
                               capture_output=True, text=True, env=env, timeout=300)
         summaries[year] = (done, summary)
     imported = runner.invoke(app, ["import", *map(str, files.values()), "-o", str(folder / "导入")])

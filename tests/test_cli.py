@@ -73,7 +73,9 @@ def test_brackets_in_file_names_and_cells_are_printed_as_they_are(tmp_path, temp
     done = run("check", odd)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "东河镇 [draft].xlsx" in done.stdout and "东河镇[bold]" in done.stdout and "“[/b]”" in done.stdout
-    summary = run("consolidate", odd, "--year", CONSISTENT_2021.year, "-o", tmp_path / "汇总 [1].xlsx")
+    plain = fill_workbook(templates["2021"], tmp_path / "西山乡.xlsx", entries(CONSISTENT_2021),
+                          {**info_of(CONSISTENT_2021), "info.unit": "西山乡"})  # one summed: a summary is written
+    summary = run("consolidate", odd, plain, "--year", CONSISTENT_2021.year, "--unit", "某县", "-o", tmp_path / "汇总 [1].xlsx")
     assert summary.returncode == 1 and "Traceback" not in summary.stderr, summary.stderr
     assert "汇总 [1].xlsx" in summary.stdout and "“[/b]”" in summary.stdout
     again = run("template", "-o", tmp_path / "汇总 [1].xlsx")

@@ -284,7 +284,7 @@ def test_summary_of_summaries_equals_all_at_once(county, tmp_path):
 def test_outputs_are_not_overwritten_without_force_and_never_half_written(county, tmp_path):
     summary = county["summary"]
     first = summary.read_bytes()
-    again = run("consolidate", county["sent"], "--year", YEAR, "-o", summary)
+    again = run("consolidate", county["sent"], "--year", YEAR, "--unit", "某县", "-o", summary)
     assert again.returncode == 2 and "已存在" in again.stderr and "--force" in again.stderr
     assert summary.read_bytes() == first
     assert not [p for p in summary.parent.iterdir() if p.name.startswith(".")]  # no temporary file left

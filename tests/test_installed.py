@@ -95,7 +95,7 @@ def test_distribute_consolidate_import_export_from_the_installed_toolkit(install
     xxgk(installed_env, work, "distribute", "--roster", demo / "单位名单.xlsx", "--year", "2025", "-o", "分发2025")
     assert len(list((work / "分发2025").glob("*.xlsm"))) == 6
     done = xxgk(installed_env, work, "consolidate", demo / "报送", "--year", "2022", "-o", "汇总.xlsx",
-                "--roster", demo / "单位名单.xlsx", check=False)
+                "--roster", demo / "单位名单.xlsx", "--unit", "示例县", check=False)
     assert done.returncode == 1 and (work / "汇总.xlsx").is_file()  # 泽曲镇 does not balance; 西山乡 missing
     assert "T3-BALANCE" in done.stdout or "泽曲镇" in done.stdout
     shutil.copyfile(PUBLISHED, work / "泽曲镇2022年报.txt")

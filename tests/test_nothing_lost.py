@@ -116,7 +116,7 @@ COMMANDS = {
                                     "--previous", o["summary"], "-o", out / "汇总.xlsx", "--long", out / "长表.csv",
                                     "--jobs", 2], {1}),
     "consolidate-csv-roster-parquet": (lambda o, out: ["consolidate", *files_in(o["sent"]), "--year", YEAR,
-                                                       "--roster", o["roster_csv"], "-o", out / "汇总.xlsx",
+                                                       "--roster", o["roster_csv"], "--unit", "某县", "-o", out / "汇总.xlsx",
                                                        "--long", out / "长表.parquet", "--jobs", 1], {1}),
     "import": (lambda o, out: ["import", *files_in(o["published"]), "-o", out], {2}),
     "export-docx": (lambda o, out: ["export", *files_in(o["sent"]), "-o", out], {2}),
@@ -152,11 +152,11 @@ def test_a_summary_written_into_the_input_folder_is_never_read_back_as_an_input(
     sent = tmp_path / "回收"
     shutil.copytree(office["sent"], sent)
     summary = sent / "某县汇总.xlsx"
-    first = run("consolidate", sent, "--year", YEAR, "-o", summary, "--jobs", 1)
+    first = run("consolidate", sent, "--year", YEAR, "--unit", "某县", "-o", summary, "--jobs", 1)
     assert first.returncode == 1, first.stderr
     written = summary.read_bytes()
     before = tree_digests(sent)
-    again = run("consolidate", sent, "--year", YEAR, "-o", summary, "--jobs", 1, "--force")
+    again = run("consolidate", sent, "--year", YEAR, "--unit", "某县", "-o", summary, "--jobs", 1, "--force")
     assert again.returncode == 2 and REFUSED in said(again) and summary.name in said(again)
     assert summary.read_bytes() == written and tree_digests(sent) == before
 

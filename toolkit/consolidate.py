@@ -8,6 +8,9 @@ valid input one level up.  Pure Python: no spreadsheet library, no pandas, no fi
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from toolkit.formats import cell_id, cell_map, common, get_format
@@ -51,6 +54,7 @@ class Submission:
     unmapped: tuple[tuple[str, Number], ...] = ()  # (own cell id, value) with no place in the summary
     previous: dict = field(default_factory=dict)  # last year's figures (上年数据), by summary cell id
     unknown: tuple[str, ...] = ()  # messages of the findings that leave a figure unknown
+    content: str = ""  # digest of everything the unit filled in (单位信息, texts, figures, 上年数据)
 
     @property
     def name(self) -> str:
@@ -91,7 +95,14 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
         path=path, modified=modified, unit=report.unit, level=report.level, year=report.year,
         format=report.format, date=report.info.get("date", ""), findings=tuple(findings),
         values=tuple(figures), unmapped=tuple((cid, values[cid]) for cid in mapping.unmapped),
-        previous=previous, unknown=unknown)
+        previous=previous, unknown=unknown, content=content_digest(report))
+
+
+def content_digest(report: Report) -> str:
+    """Two files of one unit with equal digests say the same thing, whatever their bytes."""
+    data = [report.unit, report.level, report.year, report.format, sorted(report.values.items()),
+            sorted(report.texts.items()), sorted(report.info.items()), sorted(report.previous.items())]
+    return hashlib.sha1(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def _tidy(value):
@@ -209,8 +220,9 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
 
 def _resolve_duplicates(candidates: list[Submission], outcomes: dict) -> None:
     """The same unit twice: the later 填报日期 counts (then the later-modified file, then the name);
-    the others are not summed and name the one that counts.  Dates are compared as dates, whatever
-    way they were written; a date that cannot be read counts as none."""
+    the others are not summed, and each says which file counts and what decided it.  A copy with the
+    same content says so.  Dates are compared as dates, whatever way they were written; a date that
+    cannot be read counts as none."""
     groups: dict[str, list[Submission]] = {}
     for s in candidates:
         groups.setdefault(unit_key(s.unit), []).append(s)
@@ -222,8 +234,36 @@ def _resolve_duplicates(candidates: list[Submission], outcomes: dict) -> None:
         for s in group[:-1]:
             outcome = outcomes[id(s)]
             outcome.status = REJECTED
-            outcome.reason = (f"重复报送：{kept.unit}另有“{kept.name}”（填报日期{kept.date or '未填'}），"
-                              "以填报日期较晚者为准")
+            outcome.reason = f"重复报送：{kept.unit}另有“{kept.name}”，{_why_kept(kept, s)}"
+
+
+def _why_kept(kept: Submission, other: Submission) -> str:
+    """What decided between two files of one unit, in words."""
+    if kept.content and kept.content == other.content:
+        return "两份文件填报的内容（单位信息、文字和全部数字）完全相同，只汇总一份"
+    mine, theirs = parse_date(other.date), parse_date(kept.date)
+    if mine != theirs:
+        if mine is None:
+            return (f"本文件填报日期{'“' + other.date + '”无法识别' if other.date else '未填'}，"
+                    f"以填报了日期（{kept.date}）的文件为准")
+        return f"以填报日期较晚者为准（本文件{other.date}，“{kept.name}”{kept.date}）"
+    dates = f"填报日期相同（{kept.date}）" if theirs else "填报日期都未填或无法识别"
+    if kept.modified != other.modified:
+        return f"两份内容不同，{dates}，以修改时间较晚的“{kept.name}”为准；请向该单位核实哪一份是正确的"
+    return (f"两份内容不同，{dates}，修改时间也相同，按文件名顺序取“{kept.name}”；"
+            "请向该单位核实哪一份是正确的")
+
+
+def nothing_summed(c: Consolidation) -> str:
+    """Why no file could be summed, in words (the command then writes no summary)."""
+    readable = [f.submission for f in c.files if not f.submission.unreadable]
+    other = Counter(s.year for s in readable if s.year is not None and s.year != c.year)
+    years = "、".join(f"{y}年度 {n} 个" for y, n in sorted(other.items()))
+    head = f"没有可汇总的工作簿，未写出汇总工作簿：收到 {len(c.files)} 个文件，"
+    if other and sum(other.values()) == len(c.files):
+        return f"{head}都不是本次汇总的{c.year}年度（{years}）；请核对 --year 是否写错"
+    tail = f"；其中不是{c.year}年度的：{years}，请核对 --year 是否写错" if other else ""
+    return f"{head}一个也不能汇总（各文件的原因见上）{tail}"
 
 
 def _column_sums(accepted: list[Submission], width: int) -> tuple:

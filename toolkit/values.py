@@ -79,14 +79,22 @@ def beyond_maximum(value, kind: Kind) -> bool:
     return kind.maximum is not None and abs(value) > kind.maximum
 
 
+# The years a report can be of: what the reader takes for a year, and what the commands accept.
+FIRST_YEAR, LAST_YEAR = 1901, 2199
+
+
+def plausible_year(year) -> bool:
+    return isinstance(year, int) and not isinstance(year, bool) and FIRST_YEAR <= year <= LAST_YEAR
+
+
 def parse_year(raw) -> int | None:
     """A report year written as 2025, 2025.0, "2025", "2025年" or "２０２５年度"; None if it is not one."""
     if isinstance(raw, bool) or raw is None:
         return None
     if isinstance(raw, (int, float)):
-        return int(raw) if float(raw).is_integer() and 1900 < raw < 2200 else None
+        return int(raw) if float(raw).is_integer() and plausible_year(int(raw)) else None
     m = re.fullmatch(r"(\d{4})(年度?)?", str(raw).translate(_FULL_WIDTH).strip())
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and plausible_year(int(m.group(1))) else None
 
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
