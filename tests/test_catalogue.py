@@ -110,6 +110,11 @@ CATALOGUE = (
           "格式改为“数值”"),
          (("R-DATE", T3, "D5"), ("R-DATE", T3, "E5"), ("R-DATE", T2, "B8")),
          summed=False, reason=("数据无法识别", "日期")),
+    # another file's styles part forged to this one's CRC-32 and size (tests/test_forged_checksums.py)
+    Case("checksum-of-styles-forged-to-anothers.xlsx", 0, {}),
+    Case("date-read-after-a-forged-styles-checksum.xlsx", 1, {"R-DATE": E, "T3-BALANCE": E},
+         ("表三 依申请公开!D5", "填的是日期“2025-01-05”"), (("R-DATE", T3, "D5"),),
+         summed=False, reason=("数据无法识别", "日期")),
     Case("iso-dates-in-count-cells.xlsx", 1, {"R-DATE": E, "T3-BALANCE": E}, ("填的是日期“2025-03-01”",),
          (("R-DATE", T3, "D5"),), summed=False, reason=("数据无法识别",)),
     Case("boolean-in-count-cell.xlsx", 1, {"R-NOT-NUMBER": E, "T3-BALANCE": E}, ("“TRUE”不是有效的件数",),
