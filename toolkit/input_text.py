@@ -19,11 +19,15 @@ from functools import cache
 from importlib import resources
 
 _ESCAPED = "\udc80-\udcff"  # what os.fsdecode makes of a byte that is not UTF-8 (surrogateescape)
-# A run of escaped bytes, each possibly followed by an ASCII byte (GBK's trail bytes 0x40-0x7E are
-# ASCII, and os.fsdecode decodes those as themselves).
-_RUN = re.compile(f"(?:[{_ESCAPED}][\x40-\x7e]?)+")
+_IS_ESCAPED = re.compile(f"[{_ESCAPED}]")
+# Where a file name's GBK bytes can be: a stretch of escaped bytes, each possibly followed by an ASCII
+# byte (GBK's trail bytes 0x40-0x7E are ASCII, and os.fsdecode decodes those as themselves), and of
+# other non-ASCII characters (GBK bytes that happen to be UTF-8 too: 年报 is C4 EA B1 A8, and EA B1
+# A8 is UTF-8 for 걨).
+_SPAN = re.compile(f"(?:[{_ESCAPED}][\x40-\x7e]?|[^\x00-\x7f])+")
 _OTHER_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 _ANY_SURROGATE = re.compile("[\ud800-\udfff]")
+_WIDEST = 2  # characters around the escaped bytes tried as part of the name
 
 
 @cache
@@ -31,12 +35,30 @@ def _texts() -> dict:
     return tomllib.loads(resources.files("toolkit.formats").joinpath("input_text.toml").read_text(encoding="utf-8"))
 
 
-def _shown(run: str) -> str:
-    raw = run.encode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("gbk")
-    except UnicodeDecodeError:
-        return raw.decode("ascii", "backslashreplace")  # \xd6 for each byte that is not ASCII
+def _gbk(part: str, errors: str = "strict") -> str:
+    return part.encode("utf-8", "surrogateescape").decode("gbk", errors)
+
+
+def _shown(span: str) -> str:
+    """A stretch of non-ASCII text holding escaped bytes: its bytes decoded as GBK, taking in up to
+    _WIDEST characters on either side that were UTF-8 by chance (the fewest that make it GBK), else
+    with the bytes that are not GBK as \\xNN."""
+    escaped = [m.start() for m in _IS_ESCAPED.finditer(span)]
+    if not escaped:
+        return span
+    first, last = escaped[0], escaped[-1] + 1
+    if last < len(span) and "\x40" <= span[last] <= "\x7e":
+        last += 1
+    for extra in range(2 * _WIDEST + 1):
+        for left in range(min(extra, _WIDEST, first) + 1):
+            right = extra - left
+            if right > min(_WIDEST, len(span) - last):
+                continue
+            try:
+                return span[:first - left] + _gbk(span[first - left:last + right]) + span[last + right:]
+            except UnicodeDecodeError:
+                pass
+    return span[:first] + _gbk(span[first:last], "backslashreplace") + span[last:]
 
 
 def readable(text: str) -> str:
@@ -46,7 +68,19 @@ def readable(text: str) -> str:
     if not _ANY_SURROGATE.search(text):
         return text
     text = _OTHER_SURROGATE.sub("\ufffd", text)
-    return _RUN.sub(lambda m: _shown(m.group(0)), text)
+    return _SPAN.sub(lambda m: _shown(m.group(0)), text)
+
+
+def readable_data(data):
+    """`readable` applied to every str in JSON-like data (dicts, lists, tuples), before it is dumped:
+    the \\xNN it writes are then escaped as JSON needs."""
+    if isinstance(data, str):
+        return readable(data)
+    if isinstance(data, dict):
+        return {readable_data(k): readable_data(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [readable_data(v) for v in data]
+    return data
 
 
 def not_utf8(text: str) -> bool:
@@ -84,8 +118,8 @@ def _terminal_errors(exc: UnicodeError):
     `readable` shows it, whatever prints it."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    run = _RUN.match(exc.object, exc.start)
-    end = max(exc.end, run.end()) if run else exc.end  # an ASCII trail byte after the run belongs to it
+    span = _SPAN.match(exc.object, exc.start)  # what was printed before exc.start is gone
+    end = max(exc.end, span.end()) if span else exc.end
     # bytes, as the UTF-8 encoder takes no replacement text but ASCII; \uXXXX on a terminal that
     # cannot show Chinese either
     return readable(exc.object[exc.start:end]).encode(exc.encoding, "backslashreplace"), end
