@@ -110,6 +110,18 @@ def _rename_name(old: str, new: str):
     return change
 
 
+def _point_name(name: str, sheet: str, ref: str, value=None, hide: bool = False):
+    """A defined name pointed elsewhere in the Name Manager, and `value` typed there (its column
+    hidden if `hide`): what is read for the name is then no longer what the table shows."""
+    def change(wb):
+        wb.defined_names[name].attr_text = f"'{sheet}'!{a1(*parse_a1(ref), absolute=True)}"
+        if value is not None:
+            wb[sheet][ref] = value
+        if hide:
+            wb[sheet].column_dimensions[re.match(r"[A-Z]+", ref).group()].hidden = True
+    return change
+
+
 def _delete(sheet: str):
     def change(wb):
         del wb[sheet]
@@ -387,6 +399,16 @@ def make_all(folder: Path, templates: dict) -> dict[str, Path]:
     fill("column-inserted-in-table.xlsx", "2021", CONSISTENT_2021,
          change=_insert(T3, col=5, typed={"E4": "个体户", "E5": 2}))
     fill("column-inserted-names-lost.xlsx", "2021", CONSISTENT_2021, change=_insert(T3, col=5, names_follow=False))
+    # defined names pointed elsewhere: another sheet, a hidden cell far right, another name's cell
+    fill("defined-name-pointed-at-another-sheet.xlsx", "2021", CONSISTENT_2021,
+         change=_point_name("t3.new.natural", "填报说明", "Z99", 500))
+    fill("defined-name-pointed-at-a-hidden-cell.xlsx", "2021", CONSISTENT_2021,
+         change=_point_name("t3.new.natural", T3, "AZ5", 500, hide=True))
+    fill("two-defined-names-on-one-cell.xlsx", "2021", CONSISTENT_2021,
+         change=_point_name("t3.new.commercial", T3, at("t3.new.natural")[1]))
+    # a row inserted (the names follow it: R-MOVED), and then one name pointed at the inserted row
+    fill("defined-name-pointed-at-an-inserted-row.xlsx", "2021", CONSISTENT_2021, change=_both(
+        _insert(T3, row=7, typed={"A7": "（〇）另行统计", "D7": 5}), _point_name("t3.carried.natural", T3, "D7")))
     # what lands in count cells
 
     def date_formats(wb):

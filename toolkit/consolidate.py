@@ -28,7 +28,8 @@ SUBMITTED_NOT_ACCEPTED = "已报送未汇总"
 # findings (a relation that does not hold) do not stop a file from being summed; they are listed on
 # the 校验结果 sheet.
 UNKNOWN_FIGURE_CODES = ("R-NOT-NUMBER", "R-DATE", "R-FORMULA-ERROR", "R-TOO-LARGE", "R-UNCALCULATED", "R-LAYOUT",
-                        "R-SHEET-MISSING")
+                        "R-SHEET-MISSING",
+                        *(code for code, rule in common().read_rules.items() if not rule.summed))
 REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
 # Reader findings about what a workbook carries that could run in Excel (macros that differ from the
 # toolkit's, a VBA project that cannot be read, Excel 4.0 macro sheets, embedded objects): the file

@@ -148,6 +148,18 @@ class NamedTestRule:
 
 
 @dataclass(frozen=True)
+class ReadRule:
+    """A finding of the workbook reader: its code, severity and message template; `summed`: whether
+    a file with it is still summed; `shared`: an extra template (see common.toml)."""
+
+    code: str
+    severity: str
+    message: str
+    summed: bool = True
+    shared: str = ""
+
+
+@dataclass(frozen=True)
 class Part:
     heading: str
     text: str | None = None  # id of a text part (overview, problems, other)
@@ -189,6 +201,7 @@ class Common:
     xlwings_conf: dict  # sheet, note, settings [[key, value], ...]
     summary_of: dict = field(default_factory=dict)  # unit level -> the level of a summary of such units
     summary_sheets: dict = field(default_factory=dict)  # submissions, details, charts
+    read_rules: dict = field(default_factory=dict)  # code -> ReadRule
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -279,6 +292,7 @@ def common() -> Common:
         xlwings_conf=dict(raw["xlwings_conf"]),
         summary_of=dict(raw["summary_of"]),
         summary_sheets=dict(raw["summary_sheets"]),
+        read_rules={r["code"]: ReadRule(**r) for r in raw.get("read_rules", ())},
     )
 
 

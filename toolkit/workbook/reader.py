@@ -9,6 +9,7 @@ cell and what was found.  Never a traceback, never a silent 0.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.values import Parsed, beyond_maximum, parse_value, parse_year
 from toolkit.workbook.macro_check import macro_notes
+from toolkit.workbook.names import misplaced
 from toolkit.workbook.xlsx import RawCell, XlsxBook, XlsxError
 
 READ_CODES = {
@@ -45,7 +47,10 @@ READ_CODES = {
     "R-VBA-IN-XLSX": HINT,
     "R-MACRO-SHEET": HINT,
     "R-EMBEDDED": HINT,
+    # described in the format files, with their messages (common.toml: [[read_rules]])
+    **{code: rule.severity for code, rule in common().read_rules.items()},
 }
+MISPLACED = "R-NAME-MISPLACED"
 
 # Excel's error values, as a cell holds them (a formula's result, or typed), with what they mean.
 ERROR_VALUES = {
@@ -81,7 +86,7 @@ class ReadResult:
 
 def read_workbook(path) -> ReadResult:
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):  # a symbolic link that leads nowhere is refused below, saying so
         raise UnreadableWorkbook(f"“{path}”：文件不存在")
     try:
         with XlsxBook(path) as book:
@@ -190,6 +195,7 @@ class _Reader:
         fmt = layout.fmt
         ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts] + list(fmt.cells)
         where = self._resolve(ids, layout)
+        self._misplaced_names(version, layout, where)
         renamed = self._renamed_sheets(layout, where)
         self._moved_cells(layout, where)
         self._extra_sheets(renamed)
@@ -272,6 +278,31 @@ class _Reader:
         for cid, (sheet, row, col) in where.items():
             self.positions[cid] = (sheet, _a1(row, col))
         return where
+
+    def _misplaced_names(self, version: str, layout: WorkbookLayout, where) -> None:
+        """Names that point where no insertion of rows or columns can have moved their cells (another
+        sheet, a cell far off, another name's cell): an 错误 each, and the cell is not read."""
+        standard = _standard_places(version)
+        wrong = misplaced({cid: where[cid] for cid in self.by_name}, standard)
+        if not wrong:
+            return
+        rule = common().read_rules[MISPLACED]
+        owners: dict[tuple, list[str]] = {}
+        for cid in self.by_name:
+            owners.setdefault(where[cid], []).append(cid)
+        for cid in sorted(wrong, key=list(standard).index):
+            sheet, row, col = where[cid]
+            others = [c for c in owners[where[cid]] if c != cid]
+            expected = wrong[cid]
+            message = rule.message.format(
+                name=cid, label=_cell_label(layout, cid), target=f"{sheet}!{a1(row, col)}",
+                expected=f"{expected[0]}!{a1(*expected[1:])}",
+                shared=rule.shared.format(other=others[0]) if others else "")
+            self.add(MISPLACED, message, cells=[cid], sheet=sheet, address=a1(row, col))
+        for cid, (sheet, row, col) in wrong.items():
+            del where[cid]
+            self.by_name.discard(cid)
+            self.positions[cid] = (sheet, _a1(row, col))  # where rule findings about it point
 
     def _sheet(self, name: str, layout: WorkbookLayout) -> str | None:
         """The sheet that is the standard sheet `name`, fit to be read by position: the sheet of that
@@ -478,6 +509,26 @@ class _Reader:
         for sheet, cids in blank_totals.items():
             self.add("R-TOTAL-BLANK", f"“{sheet}”表有{len(cids)}个合计单元格为空（公式被删除），已按各项之和计算；"
                      "请点“重新计算”或重新填入公式", cells=cids, sheet=sheet)
+
+
+@lru_cache(maxsize=None)
+def _standard_places(version: str) -> dict[str, tuple[str, int, int]]:
+    """Where the layout puts every cell a defined name may name, in reading order."""
+    layout = workbook_layout(version)
+    ids = list(layout.info) + list(layout.previous) + [f"text.{t}" for t in layout.texts] + list(layout.fmt.cells)
+    return {cid: layout.where(cid) for cid in ids}
+
+
+def _cell_label(layout: WorkbookLayout, cid: str) -> str:
+    """What a cell is, in words: a table cell's label, an info field's, 上年 + a cell's, a text part's heading."""
+    fmt = layout.fmt
+    if cid in fmt.cells:
+        return fmt.cells[cid].label
+    if cid in layout.previous:
+        return common().previous_label + fmt.cells[cid.removeprefix(PREVIOUS_PREFIX)].label
+    if cid.startswith("text."):
+        return next((p.heading for p in fmt.parts if p.text == cid.removeprefix("text.")), cid)
+    return next((f.label for f in common().info_fields if f.id == cid), cid)
 
 
 def _error_value(value) -> bool:
