@@ -21,6 +21,8 @@ from pathlib import Path
 from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
 from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.published.labels import loose, numbering, similarity, width_normal
+from toolkit.intake import RefusedFile
+from toolkit.published.limits import time_limit
 from toolkit.published.text import Line, UnreadableReport, read_lines
 from toolkit.values import parse_value
 
@@ -100,10 +102,13 @@ class _TableState:
 def import_file(path) -> Imported:
     """Read a published report file (text, HTML, .docx or PDF); raises UnreadableReport."""
     path = Path(path)
-    lines = read_lines(path)
     try:
-        return import_lines(lines, path.name)
-    except UnreadableReport as exc:
+        with time_limit() as deadline:  # reading and importing, within the limits' time
+            lines = read_lines(path, deadline)
+            return import_lines(lines, path.name)
+    except (UnreadableReport, RefusedFile) as exc:
+        if str(exc).startswith("“"):  # it names the file already
+            raise
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
 
 
@@ -474,9 +479,12 @@ def _suffixes(labels: list[str]) -> list[str]:
     return [c for c in out if c]
 
 
+NUMBER_LENGTH = 40  # no figure, with its unit and separators, is longer; a long text is not read as one
+
+
 def _is_number(text: str) -> bool:
     text = text.strip()
-    if not text:
+    if not text or len(text) > NUMBER_LENGTH:
         return False
     return any(parse_value(text, kind).how in ("text", "zero_word") for kind in common().kinds.values())
 

@@ -13,7 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.intake import DOCUMENT_KINDS, OLE_KINDS, RefusedFile, file_kind, open_package, read_limited, read_part
+from toolkit.intake import DOCUMENT_KINDS, OLE_KINDS, RefusedFile, file_kind, open_package, read_part
+from toolkit.published.limits import REPORT_LIMITS, Deadline, check_characters, check_pdf, read_report
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -35,15 +36,16 @@ class UnreadableReport(Exception):
     """The file cannot be read as a report at all; the message (Chinese) names the file and why."""
 
 
-def read_lines(path) -> list[Line]:
-    """The lines of a published report file, whatever its kind."""
+def read_lines(path, deadline: Deadline | None = None) -> list[Line]:
+    """The lines of a published report file, whatever its kind, within toolkit.published.limits
+    (`deadline`, if given, is checked between a PDF's pages)."""
     path = Path(path)
     if not path.exists():
         raise UnreadableReport(f"“{path}”：文件不存在")
     if path.is_dir():
         raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
     try:
-        data = read_limited(path)
+        data = read_report(path)
     except RefusedFile as exc:
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
     except OSError as exc:  # no permission, a file another program holds, a failing disk
@@ -56,7 +58,7 @@ def read_lines(path) -> list[Line]:
         if suffix == ".docx" or kind == "zip":
             lines = docx_lines(data)
         elif suffix == ".pdf" or kind == "pdf":
-            lines = pdf_lines(data)
+            lines = pdf_lines(data, deadline)
         elif suffix in HTML_SUFFIXES or _looks_like_html(data):
             lines = html_lines(decode(data, html=True))
         elif suffix in (".doc", ".wps", ".rtf", ".xls", ".xlsx", ".xlsm") or kind in ("rtf", "unknown"):
@@ -66,6 +68,10 @@ def read_lines(path) -> list[Line]:
     except UnreadableReport as exc:
         if str(exc).startswith("“"):
             raise
+        raise UnreadableReport(f"“{path.name}”：{exc}") from exc
+    try:
+        check_characters(sum(len(c) for line in lines for c in line.cells))
+    except RefusedFile as exc:
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
     lines = [Line(tuple(_without_controls(c) for c in line.cells), line.row) for line in lines]
     if not any(line.text for line in lines):
@@ -245,10 +251,15 @@ def docx_lines(data: bytes) -> list[Line]:
     from lxml.etree import XMLSyntaxError
 
     try:  # measured and checked first (toolkit.intake): python-docx reads every part of the package
-        with open_package(data, "docx") as package:
-            for name in package.namelist():
-                if name.endswith((".xml", ".rels")):
-                    read_part(package, name)
+        with open_package(data, "docx", REPORT_LIMITS.docx) as package:
+            xml = [i for i in package.infolist() if i.filename.endswith((".xml", ".rels"))]
+            unpacked = sum(i.file_size for i in xml)
+            if unpacked > REPORT_LIMITS.docx_xml_bytes:
+                raise RefusedFile(f"Word 文件的文字和格式部分解压后有 {unpacked // (1024 * 1024)} MB，超过 "
+                                  f"{REPORT_LIMITS.docx_xml_bytes // (1024 * 1024)} MB 的上限，不像是一份年度报告，"
+                                  "可能是恶意构造的文件，已拒绝读取；请核实来源")
+            for info in xml:
+                read_part(package, info.filename)
     except RefusedFile as exc:
         raise UnreadableReport(str(exc)) from exc
     try:
@@ -298,16 +309,26 @@ def _paragraph_text(p) -> str:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-def pdf_lines(data: bytes) -> list[Line]:
+def pdf_lines(data: bytes, deadline: Deadline | None = None) -> list[Line]:
     """A text-based PDF: the tables pdfplumber finds (ruled tables) as rows, the rest as text lines
-    joined back into paragraphs, in reading order page by page."""
+    joined back into paragraphs, in reading order page by page.  Its streams are measured first
+    (limits.check_pdf), its pages counted before any is read."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    try:
+        check_pdf(data)
+    except RefusedFile as exc:
+        raise UnreadableReport(str(exc)) from exc
     items: list = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > REPORT_LIMITS.pages:
+                raise UnreadableReport(f"PDF 有 {len(pdf.pages)} 页，超过 {REPORT_LIMITS.pages} 页的上限，"
+                                       "不像是一份年度报告，已拒绝读取")
             for page in pdf.pages:
+                if deadline is not None:
+                    deadline.check()
                 items.extend(_pdf_page(page))
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
