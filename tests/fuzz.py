@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import csv
 import functools
 import hashlib
 import io
@@ -71,8 +72,11 @@ class Mutant:
     """A damaged file.  Not a dataclass: hypothesis prints a failing example's dataclass field by
     field, the file's bytes too; this prints the mutation in words."""
 
-    def __init__(self, seed: str, suffix: str, kind: str, what: str, data: bytes):
+    def __init__(self, seed: str, suffix: str, kind: str, what: str, data: bytes, stem: str = "mutant",
+                 typed: str | None = None):
         self.seed, self.suffix, self.data = seed, suffix, data
+        self.stem = stem  # the file's name less its suffix (non-UTF-8 names: surrogate-escaped bytes)
+        self.typed = typed  # formula-like text typed into the workbook, which no output may make a formula
         self.kind = kind  # the family of mutation: raw-zip, member-bytes, xml, part, text
         self.what = what  # the mutation in words, enough to make it again from the seed
 
@@ -541,6 +545,87 @@ def text_mutants(draw, seed_names=("report.html", "report.txt")) -> Mutant:
     return Mutant(seed.name, seed.suffix, "text", what, data)
 
 
+# --- what a unit types and how its file is named ------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PAYLOADS = ('HYPERLINK("http://example.com/x","点击")', "cmd|' /C calc'!A0", "1+1镇", "SUM(A1:A9)", "2+5",
+                    "A1", "镇", "@SUM(1)", "=1", "'x", "")
+
+
+@st.composite
+def formula_text_mutants(draw) -> Mutant:
+    """The 2021 workbook with a unit name (and the first text part) typed as text that begins like a
+    formula: = + - @ TAB CR, then a classic payload or drawn text."""
+    seed = seeds()["2021.xlsx"]
+    body = draw(st.sampled_from(FORMULA_PAYLOADS) | st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                                                          min_size=1, max_size=20))
+    typed = draw(st.sampled_from(FORMULA_STARTS)) + body + draw(st.sampled_from(("", "镇", " 街道")))
+    if not typed.strip(" \t\r=+-@'"):
+        typed += "镇"
+    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    members = []
+    for name, data in members_of(seed.name):
+        if name.startswith("xl/worksheets/"):
+            data = data.replace("<t>东河镇</t>".encode(), f'<t xml:space="preserve">{escaped}</t>'.encode())
+        members.append((name, data))
+    return Mutant(seed.name, seed.suffix, "formula-text", f"unit typed as {typed!r}", write_members(members),
+                  typed=typed)
+
+
+@st.composite
+def non_utf8_name_mutants(draw) -> Mutant:
+    """A seed, or a damaged one, named in bytes that are not UTF-8: GBK (a zip made on Chinese Windows,
+    unpacked on Linux) or any bytes."""
+    mutant = draw(st.sampled_from(WORKBOOK_SEEDS + REPORT_SEEDS).map(lambda n: Mutant(n, seeds()[n].suffix, "seed", "as it is", seeds()[n].data))
+                  | workbook_mutants() | report_mutants())
+    gbk = st.sampled_from(("东河镇", "南湖镇 2025年报", "泽曲镇年报", "县民政局（修改后）", "丂")).map(lambda t: t.encode("gbk"))
+    raw = draw(gbk | st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b
+                                                                    and b not in (b".", b"..")))
+    if not any(byte >= 0x80 for byte in raw):
+        raw += b"\xd6\xd0"
+    stem = os.fsdecode(raw)
+    return Mutant(mutant.seed, mutant.suffix, "non-utf8-name", f"{mutant.what}, named {raw!r}", mutant.data, stem=stem)
+
+
+def _formulas(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [f.decode() for n in z.namelist() if n.startswith("xl/worksheets/")
+                for f in re.findall(rb"<f[^>]*>(.*?)</f>", z.read(n), re.S)]
+
+
+@functools.cache
+def _template_formulas() -> Counter:
+    return Counter(_formulas(template_bytes(TARGET)))
+
+
+def run_text_case(mutant: Mutant) -> None:
+    """A mutant through check, consolidate and import, then its consolidation written (summary and
+    long CSV): no formula carries what was typed, no CSV cell begins like a formula, and a
+    non-UTF-8 file name is shown readably, on 报送情况 too."""
+    from toolkit.input_text import readable
+    from toolkit.long_table import write_long
+    from toolkit.workbook import streamed
+
+    run_case(mutant)
+    with guarded(mutant, "text", TIME_LIMIT) as (path, goods, root):
+        result = consolidate(read_submissions([goods[0], path], TARGET, None, jobs=1), YEAR, TARGET,
+                             unit=mutant.typed or "某县", date="2026-01-20")
+        data = summary_bytes(result)
+        leaked = Counter(_formulas(data)) - _template_formulas()  # the template's own only
+        if leaked:
+            raise Crash(f"formulas not of the template in the summary (typed: {mutant.typed!r}): {list(leaked)[:3]}")
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            texts = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")).decode("utf-8")
+        if streamed.text(path.name) not in texts:  # as the streamed sheets write text
+            raise Crash(f"the file {readable(path.name)!r} is not named on 报送情况")
+        long = write_long(root / "long.csv", result, force=True)
+        with long.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        bad = [v for row in rows[1:] for v in row[:-1] if v[:1] in FORMULA_STARTS]
+        if bad:
+            raise Crash(f"CSV cells beginning like a formula: {bad[:3]}")
+
+
 def workbook_mutants() -> st.SearchStrategy[Mutant]:
     return st.one_of(raw_zip_mutants(WORKBOOK_SEEDS), member_byte_mutants(WORKBOOK_SEEDS),
                      reference_mutants(WORKBOOK_SEEDS), xml_mutants(WORKBOOK_SEEDS), part_mutants(WORKBOOK_SEEDS))
@@ -643,7 +728,7 @@ def guarded(mutant: Mutant, folder: str, seconds: float):
     root, goods = _folders()
     case = root / folder
     case.mkdir(exist_ok=True)
-    path = case / f"mutant{mutant.suffix}"
+    path = case / f"{mutant.stem}{mutant.suffix}"
     path.write_bytes(mutant.data)
     os.utime(path, (FIXED_MTIME, FIXED_MTIME))
     inputs = [path, *goods]

@@ -22,6 +22,7 @@ FUZZ = settings.get_profile("xxgk-fuzz")
 # Examples per family: together over 1,000 distinct files through check, consolidate and import (some
 # mutations of a seed give the same file as another).
 RAW_ZIP, MEMBER_BYTES, REFERENCES, XML, PARTS, DOCX, TEXT, CLI = 200, 170, 100, 360, 120, 110, 80, 24
+FORMULA_TEXTS, NON_UTF8_NAMES, NON_UTF8_NAMES_CLI = 20, 20, 6
 
 
 class _Figures:
@@ -67,10 +68,15 @@ part_cases = family("part_cases", fuzz.part_mutants(WORKBOOK_SEEDS), PARTS)
 docx_cases = family("docx_cases", fuzz.docx_mutants(), DOCX)
 text_cases = family("text_cases", fuzz.text_mutants(("report.html", "report.txt")), TEXT)
 cli_cases = family("cli_cases", fuzz.workbook_mutants() | fuzz.report_mutants(), CLI, fuzz.run_cli_case)
+formula_text_cases = family("formula_text_cases", fuzz.formula_text_mutants(), FORMULA_TEXTS, fuzz.run_text_case)
+non_utf8_name_cases = family("non_utf8_name_cases", fuzz.non_utf8_name_mutants(), NON_UTF8_NAMES, fuzz.run_text_case)
+non_utf8_name_cli_cases = family("non_utf8_name_cli_cases", fuzz.non_utf8_name_mutants(), NON_UTF8_NAMES_CLI,
+                                 fuzz.run_cli_case)
 
 
 # In order, as benchmarks/fuzz_report.py runs them.
-FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases)
+FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases,
+            formula_text_cases, non_utf8_name_cases, non_utf8_name_cli_cases)
 
 
 def test_workbooks_with_damaged_zip_bytes():
@@ -103,6 +109,15 @@ def test_published_web_and_text_reports_edited():
 
 def test_the_command_line_exits_0_1_or_2_without_a_traceback():
     tried(cli_cases, CLI)
+
+
+def test_workbooks_with_formula_like_texts_typed_in():
+    tried(formula_text_cases, FORMULA_TEXTS)
+
+
+def test_files_with_non_utf8_names():
+    tried(non_utf8_name_cases, NON_UTF8_NAMES)
+    tried(non_utf8_name_cli_cases, NON_UTF8_NAMES_CLI)
 
 
 def test_the_seeds_are_read_whole():

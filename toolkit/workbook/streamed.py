@@ -136,7 +136,8 @@ def text(value) -> str:
     """Text escaped for XML, without the characters XML cannot hold (an inline string is text,
     never a formula); a non-UTF-8 file name shown readably."""
     value = _ILLEGAL_XML.sub("", readable(str(value)))
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a raw CR would be read back as a line feed
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def text_cell(ref: str, value, style: int) -> str:
