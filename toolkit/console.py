@@ -14,6 +14,7 @@ from rich.table import Table
 from toolkit.checking import CheckedFile
 from toolkit.input_text import readable_data
 from toolkit.model import ERROR, HINT
+from toolkit.shown import quoted
 
 STYLE = {ERROR: "bold red", HINT: "yellow"}
 
@@ -24,15 +25,15 @@ def findings_table(checked: CheckedFile) -> Table:
     table.add_column("代码 / 位置", no_wrap=True)
     table.add_column("说明", ratio=1)
     for f in sorted(checked.findings, key=lambda f: f.severity != ERROR):
-        where = f"{f.sheet}!{f.address}" if f.sheet and f.address else (f.sheet or "")
+        where = f"{quoted(f.sheet, 40)}!{f.address}" if f.sheet and f.address else quoted(f.sheet or "", 40)
         table.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", escape(f"{f.code}\n{where}".strip()), escape(f.message))
     return table
 
 
 def title(checked: CheckedFile) -> str:
     r = checked.report
-    unit = r.unit or "（未填单位名称）"
-    return f"{checked.path.name}：{unit} {r.year or ''}年度（{r.format}年版格式）"
+    unit = quoted(r.unit) if r.unit else "（未填单位名称）"
+    return f"{quoted(checked.path.name)}：{unit} {r.year or ''}年度（{r.format}年版格式）"
 
 
 def print_checked(console: Console, checked: CheckedFile) -> None:
@@ -76,24 +77,24 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
         table = Table("文件", "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
         table.columns[2].overflow = "fold"
         for f in rejected:
-            table.add_row(escape(f.submission.name), escape(f.submission.unit), escape(f.reason))
+            table.add_row(escape(quoted(f.submission.name)), escape(quoted(f.submission.unit)), escape(f.reason))
         console.print(table)
     unsafe = [(f.submission, m) for f in c.files for m in f.submission.findings if m.code in UNSAFE_CONTENT_CODES]
     if unsafe:
         console.print("[bold yellow]宏或嵌入对象与本工具模板不同的文件[/]（请勿在 Excel 中启用宏，详见汇总工作簿“校验结果”表）：")
         for s, f in unsafe:
-            console.print(escape(f"  {s.name}（{s.unit or '未填单位名称'}）：{f.message}"))
+            console.print(escape(f"  {quoted(s.name)}（{quoted(s.unit) if s.unit else '未填单位名称'}）：{f.message}"))
     if c.missing:
-        console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(u.name for u in c.missing))}")
+        console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(quoted(u.name) for u in c.missing))}")
     with_errors = [s for s in c.accepted if s.errors]
     if with_errors:
         console.print("[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“校验结果”表）：")
         for s in with_errors:
             codes = sorted({f.code for f in s.findings if f.severity == ERROR})
-            console.print(f"  {escape(s.unit)}：错误 {s.errors} 个（{'、'.join(codes)}）")
+            console.print(f"  {escape(quoted(s.unit))}：错误 {s.errors} 个（{'、'.join(codes)}）")
             for f in [f for f in s.findings if f.severity == ERROR][:3]:
                 console.print(escape(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}"))
-    table = Table("主要数字", "汇总", title=escape(f"{c.unit} {c.year}年度汇总（{len(c.accepted)}个单位）"))
+    table = Table("主要数字", "汇总", title=escape(f"{quoted(c.unit)} {c.year}年度汇总（{len(c.accepted)}个单位）"))
     for label, value in headline(c):
         table.add_row(label, show_number(value))
     console.print(table)

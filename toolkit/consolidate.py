@@ -17,6 +17,7 @@ from toolkit.formats import cell_id, cell_map, common, get_format
 from toolkit.model import ERROR, Finding, Number, Report
 from toolkit.roster import Roster, RosterUnit, unit_key
 from toolkit.rules import Values
+from toolkit.shown import quoted
 from toolkit.values import parse_date
 
 ACCEPTED, REJECTED, MISSING = "已汇总", "未汇总", "未报送"
@@ -215,7 +216,7 @@ def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
         return rejected(f"年度为{s.year}，不是本次汇总的{year}年度")
     remarks = [f.message for f in s.findings if f.code in UNSAFE_CONTENT_CODES]
     if roster_unit is not None and roster_unit.level and s.level and s.level != roster_unit.level:
-        remarks.append(f"单位层级填为“{s.level}”，名单中为“{roster_unit.level}”")
+        remarks.append(f"单位层级填为“{quoted(s.level)}”，名单中为“{roster_unit.level}”")
     return FileOutcome(s, ACCEPTED, remarks=tuple(remarks), roster_unit=roster_unit)
 
 
@@ -235,7 +236,7 @@ def _resolve_duplicates(candidates: list[Submission], outcomes: dict) -> None:
         for s in group[:-1]:
             outcome = outcomes[id(s)]
             outcome.status = REJECTED
-            outcome.reason = f"重复报送：{kept.unit}另有“{kept.name}”，{_why_kept(kept, s)}"
+            outcome.reason = f"重复报送：{quoted(kept.unit)}另有“{kept.name}”，{_why_kept(kept, s)}"
 
 
 def _why_kept(kept: Submission, other: Submission) -> str:
@@ -247,7 +248,7 @@ def _why_kept(kept: Submission, other: Submission) -> str:
         if mine is None:
             return (f"本文件填报日期{'“' + other.date + '”无法识别' if other.date else '未填'}，"
                     f"以填报了日期（{kept.date}）的文件为准")
-        return f"以填报日期较晚者为准（本文件{other.date}，“{kept.name}”{kept.date}）"
+        return f"以填报日期较晚者为准（本文件{quoted(other.date)}，“{kept.name}”{quoted(kept.date)}）"
     dates = f"填报日期相同（{kept.date}）" if theirs else "填报日期都未填或无法识别"
     if kept.modified != other.modified:
         return f"两份内容不同，{dates}，以修改时间较晚的“{kept.name}”为准；请向该单位核实哪一份是正确的"

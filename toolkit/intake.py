@@ -18,8 +18,10 @@ Standard library only: this is part of the core.
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
+import stat
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -163,8 +165,68 @@ def _head(source, n: int) -> bytes:
             return source.read(n)
         finally:
             source.seek(at)
-    with open(source, "rb") as fh:
+    with open_input(source) as fh:
         return fh.read(n)
+
+
+# --- only regular files -------------------------------------------------------------------------------
+
+# What a path that is not a regular file is: opening a named pipe (FIFO) waits for a writer for
+# ever, a device never ends, a folder is no file.
+NOT_REGULAR = {
+    stat.S_IFDIR: "这是一个文件夹，不是文件",
+    stat.S_IFIFO: "这是命名管道（FIFO），不是普通文件，已拒绝读取（读取它会一直等待）",
+    stat.S_IFCHR: "这是设备文件，不是普通文件，已拒绝读取",
+    stat.S_IFBLK: "这是设备文件（磁盘等），不是普通文件，已拒绝读取",
+    stat.S_IFSOCK: "这是套接字（socket），不是普通文件，已拒绝读取",
+}
+# The system's refusals, in words for a user.
+OPEN_ERRORS = {
+    errno.EACCES: "没有读取权限，无法打开；请检查文件的权限（或以有权限的用户运行）",
+    errno.EPERM: "没有读取权限，无法打开；请检查文件的权限（或以有权限的用户运行）",
+    errno.ENOENT: "文件不存在（或是指向不存在的文件的符号链接）",
+    errno.ELOOP: "符号链接形成循环（链接指向自己或互相指向），指不到文件",
+    errno.ENXIO: "这是套接字（socket）或未连接的设备，不是普通文件，已拒绝读取",
+    errno.ENAMETOOLONG: "路径过长，无法打开",
+    errno.EIO: "读取时出错（磁盘、U 盘或网络盘故障），请复制到本机后重试",
+    errno.EISDIR: NOT_REGULAR[stat.S_IFDIR],
+}
+
+
+def refusal(exc: OSError) -> str:
+    """What a system error on opening or reading an input means, in Chinese (its own words last)."""
+    return OPEN_ERRORS.get(exc.errno) or f"无法打开（{exc.strerror or exc}）"
+
+
+def check_regular(path) -> None:
+    """RefusedFile unless `path` is a regular file (or a symbolic link to one), saying what it is."""
+    try:
+        kind = stat.S_IFMT(os.stat(path).st_mode)
+    except OSError as exc:
+        raise RefusedFile(refusal(exc)) from exc
+    if kind != stat.S_IFREG:
+        raise RefusedFile(NOT_REGULAR.get(kind, "不是普通文件，已拒绝读取"))
+
+
+def open_input(path):
+    """A binary file object on `path`, opened only if it is a regular file (a symbolic link to one
+    is fine); RefusedFile saying what it is otherwise.  Opened without waiting (O_NONBLOCK), so a
+    named pipe is refused at once instead of hanging the run."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise RefusedFile(refusal(exc)) from exc
+    try:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            raise RefusedFile(NOT_REGULAR.get(kind, "不是普通文件，已拒绝读取"))
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def file_kind(source) -> str:
@@ -231,7 +293,7 @@ def open_package(source, expect: str = "xlsx", limits: Limits = LIMITS) -> zipfi
             measured = _directory_size(source)
             source.seek(0)
         else:
-            with open(source, "rb") as fh:
+            with open_input(source) as fh:
                 measured = _directory_size(fh)
         if measured is None:
             raise RefusedFile(_BROKEN_ZIP)
@@ -300,8 +362,8 @@ def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
 
 def read_limited(path, limits: Limits = LIMITS) -> bytes:
     """A whole file's bytes (a published report, a roster), refused above limits.file_bytes."""
-    size = os.path.getsize(path)
-    if size > limits.file_bytes:
-        raise RefusedFile(f"文件过大（{size // MIB} MB，上限 {limits.file_bytes // MIB} MB），已拒绝读取")
-    with open(path, "rb") as fh:
+    with open_input(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limits.file_bytes:
+            raise RefusedFile(f"文件过大（{size // MIB} MB，上限 {limits.file_bytes // MIB} MB），已拒绝读取")
         return fh.read()

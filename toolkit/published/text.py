@@ -8,12 +8,14 @@ line breaks are kept inside the cell.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.intake import DOCUMENT_KINDS, OLE_KINDS, RefusedFile, file_kind, open_package, read_part
+from toolkit.intake import check_regular, refusal
 from toolkit.published.limits import REPORT_LIMITS, Deadline, check_characters, check_pdf, read_report
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -40,16 +42,17 @@ def read_lines(path, deadline: Deadline | None = None) -> list[Line]:
     """The lines of a published report file, whatever its kind, within toolkit.published.limits
     (`deadline`, if given, is checked between a PDF's pages)."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):  # a symbolic link that leads nowhere is refused below, saying so
         raise UnreadableReport(f"“{path}”：文件不存在")
     if path.is_dir():
         raise UnreadableReport(f"“{path}”：这是一个文件夹，不是年报文件")
     try:
+        check_regular(path)  # a named pipe would keep the run waiting for ever
         data = read_report(path)
     except RefusedFile as exc:
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
     except OSError as exc:  # no permission, a file another program holds, a failing disk
-        raise UnreadableReport(f"“{path.name}”：无法打开（{exc.strerror or exc}）") from exc
+        raise UnreadableReport(f"“{path.name}”：{refusal(exc)}") from exc
     suffix = path.suffix.lower()
     kind = file_kind(data)
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from toolkit.formats import VERSIONS, Kind, common, get_format
 from toolkit.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
 from toolkit.model import ERROR, HINT, Finding, Report
+from toolkit.shown import quoted
 from toolkit.values import Parsed, beyond_maximum, parse_value, parse_year
 from toolkit.workbook.macro_check import macro_notes
 from toolkit.workbook.names import misplaced
@@ -228,7 +229,7 @@ class _Reader:
                 "表格标签也与标准格式不符，可能是别的表格。请在本工具生成（或县里下发）的标准工作簿中填写。")
         if shown != written and place[0] in self.book.sheet_paths:
             sheet, address = place[0], a1(*place[1:])
-            self.add("R-FORMAT-CELL", f"{sheet}!{address}（报告格式）" + (f"为“{text}”" if text else "是空的")
+            self.add("R-FORMAT-CELL", f"{sheet}!{address}（报告格式）" + (f"为“{quoted(text)}”" if text else "是空的")
                      + f"，而表格是{shown}年版，已按{shown}年版读取；请把报告格式改回{shown}",
                      sheet=sheet, address=address, reported=text or None)
         return shown
@@ -319,7 +320,7 @@ class _Reader:
             wrong = wrong_label(self.book.cells(actual), table)
             if wrong:
                 address, expected, found = wrong
-                self.add("R-LAYOUT", f"{actual}!{address} 应为“{expected}”，实为“{found or ''}”："
+                self.add("R-LAYOUT", f"{actual}!{address} 应为“{expected}”，实为“{quoted(found or '')}”："
                          "表格结构被改动（插入、删除了行或列）且单元格名称缺失，本表数据无法按位置读取；"
                          f"请恢复原来的表格，或在{FRESH_WORKBOOK}中重新填写",
                          sheet=actual, address=address, reported=found)
@@ -353,7 +354,7 @@ class _Reader:
             if sheet != standard:
                 renamed.setdefault(standard, sheet)
         for standard, sheet in renamed.items():
-            self.add("R-SHEET-RENAMED", f"工作表“{sheet}”就是“{standard}”表（表名被改过），已照常读取；"
+            self.add("R-SHEET-RENAMED", f"工作表“{quoted(sheet)}”就是“{standard}”表（表名被改过），已照常读取；"
                      f"请把表名改回“{standard}”，以免表中的按钮找不到它", sheet=sheet)
         return renamed
 
@@ -375,7 +376,7 @@ class _Reader:
     def _extra_sheets(self, renamed: dict[str, str]) -> None:
         extra = [s for s in self.book.sheet_paths if s not in standard_sheets() and s not in renamed.values()]
         if extra:
-            shown = "、".join(f"“{s}”" for s in extra[:EXTRA_SHEETS_SHOWN]) + ("等" if len(extra) > EXTRA_SHEETS_SHOWN else "")
+            shown = "、".join(f"“{quoted(s)}”" for s in extra[:EXTRA_SHEETS_SHOWN]) + ("等" if len(extra) > EXTRA_SHEETS_SHOWN else "")
             self.add("R-EXTRA-SHEETS", f"工作簿中有{len(extra)}个标准工作簿没有的工作表（{shown}），其中的内容不读取、"
                      "不汇总；如有数字填在其中，请填到标准的表中")
 
@@ -398,8 +399,8 @@ class _Reader:
                 if value not in (None, "") and report.year is None:
                     sheet, address = self.positions[fid]
                     shown = _date_text(value, self.book.date1904) if raw.date else value
-                    self.add("R-YEAR", f"{sheet}!{address}（{labels[fid]}）：“{shown}”不是年度，请填写四位数年度，例如2025",
-                             sheet=sheet, address=address, reported=str(shown))
+                    self.add("R-YEAR", f"{sheet}!{address}（{labels[fid]}）：“{quoted(shown)}”不是年度，请填写四位数年度，例如2025",
+                             sheet=sheet, address=address, reported=quoted(shown))
             elif key == "date":
                 report.info[key] = _date_text(value, self.book.date1904)
             else:
@@ -438,8 +439,8 @@ class _Reader:
             return None
         parsed = parse_value(value, kind)
         if not parsed.ok:
-            self.add("R-NOT-NUMBER", f"{place}：“{parsed.found}”不是有效的{kind.name}。{kind.prompt}",
-                     reported=parsed.found, **where)
+            self.add("R-NOT-NUMBER", f"{place}：“{quoted(parsed.found)}”不是有效的{kind.name}。{kind.prompt}",
+                     reported=quoted(parsed.found), **where)
             return None
         if beyond_maximum(parsed.value, kind):
             shown = _large(parsed.value)
@@ -499,7 +500,7 @@ class _Reader:
                 if cell.total:
                     continue
             elif parsed.how == "text":
-                self.add("R-TEXT-NUMBER", f"{sheet}!{address}（{cell.label}）填的是文本“{parsed.found}”，已按{parsed.value}读取；"
+                self.add("R-TEXT-NUMBER", f"{sheet}!{address}（{cell.label}）填的是文本“{quoted(parsed.found)}”，已按{parsed.value}读取；"
                          "文本不计入表内合计，请改为数字", cells=[cid], sheet=sheet, address=address,
                          reported=parsed.value)
             report.values[cid] = parsed.value
