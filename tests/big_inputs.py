@@ -1,9 +1,12 @@
-"""The worst inputs, made for real and fast: a PDF whose content stream inflates to gigabytes, and
-what a benchmark or a test needs around it.  Used by tests/test_report_limits.py and
+"""The worst inputs, made for real and fast: a PDF whose content stream inflates to gigabytes, a
+workbook whose cells hold more text than Excel can, and what a benchmark or a test needs around them.  Used by tests/test_report_limits.py and
 benchmarks/big_inputs.py."""
 from __future__ import annotations
 
+import io
+import random
 import struct
+import zipfile
 import zlib
 
 MIB = 1024 * 1024
@@ -34,10 +37,9 @@ def zlib_bomb(inflated: int, fill: bytes = b" ", block: int = 16 * MIB) -> bytes
     again = deflater.compress(chunk) + deflater.flush(zlib.Z_FULL_FLUSH)
     assert segment == again, "deflate did not repeat itself"
     count = inflated // len(chunk)
-    one, total, adler = zlib.adler32(chunk), 0, 1
+    one, adler = zlib.adler32(chunk), 1
     for _ in range(count):  # count is small (128 for 2 GiB)
         adler = _adler32_combine(adler, one, len(chunk))
-        total += len(chunk)
     return b"\x78\xda" + segment * count + b"\x03\x00" + struct.pack(">I", adler)
 
 
@@ -61,3 +63,25 @@ def pdf_with_content(stream: bytes, filters: str = "/FlateDecode") -> bytes:
 def pdf_bomb(inflated: int = 2048 * MIB) -> bytes:
     """About 2 MB of PDF whose page content inflates to `inflated` bytes of spaces."""
     return pdf_with_content(zlib_bomb(inflated))
+
+
+MARK = "LONGTEXTMARK"
+
+
+def long_text_workbook(length: int, unit: str = "东河镇") -> bytes:
+    """A filled workbook whose unit name, a figure cell (t3.new.natural) and 一、总体情况 hold `length`
+    CJK characters at random (its parts deflate about 2:1: no bomb): written with a marker, replaced
+    in the XML afterwards (the toolkit never writes more than Excel's 32,767 into a cell)."""
+    from toolkit.samples import plausible_report
+    from toolkit.workbook.template import template_bytes
+
+    report = plausible_report(unit, "乡镇", 2022, "2021", seed=1)
+    report.unit = report.values["t3.new.natural"] = report.texts["overview"] = MARK
+    rng = random.Random(length)
+    text = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(length)).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template_bytes(report=report))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info).replace(MARK.encode(), text))
+    return out.getvalue()

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from big_inputs import MIB, pdf_bomb, pdf_with_content
+from big_inputs import MIB, long_text_workbook, pdf_bomb, pdf_with_content
 from toolkit.intake import RefusedFile
 from toolkit.published.export import export_bytes
 from toolkit.published.limits import REPORT_LIMITS, ReportLimits, check_pdf, time_limit
 from toolkit.published.text import read_lines
-from toolkit.samples import zequ_2022
+from toolkit.samples import plausible_report, zequ_2022
+from toolkit.workbook.template import template_bytes
+from toolkit.workbook.xlsx import CELL_CHARACTERS
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 TITLE = "泽曲镇2022年政府信息公开工作年度报告\n一、总体情况\n"
@@ -95,7 +97,7 @@ def test_text_of_more_characters_than_a_report_has_is_refused(tmp_path):
     path = tmp_path / "年报.txt"
     path.write_text(TITLE + "公开" * (REPORT_LIMITS.characters // 2 + 1), encoding="utf-8")  # under 4 MB
     code, output = imported(tmp_path, path)
-    assert code == 2 and "万字的上限" in output and "不像是一份年度报告" in output, output
+    assert code == 2 and f"超过 {REPORT_LIMITS.characters:,} 字的上限" in output and "不像是一份年度报告" in output, output
 
 
 def test_web_page_beyond_its_size_is_refused(tmp_path):
@@ -144,3 +146,25 @@ def test_an_ordinary_pdf_and_text_are_read_within_the_limits(tmp_path):
     path = tmp_path / "zequ.txt"
     shutil.copy(Path(__file__).parent / "fixtures" / "published" / "zequ-town-2022-published.txt", path)
     assert read_lines(path)
+
+
+def test_workbook_cells_beyond_excels_32767_characters_are_refused_by_check_and_consolidate(tmp_path):
+    sent = tmp_path / "回收"
+    sent.mkdir()
+    (sent / "长文字.xlsx").write_bytes(long_text_workbook(CELL_CHARACTERS + 1))
+    (sent / "最长.xlsx").write_bytes(long_text_workbook(CELL_CHARACTERS))  # as long as Excel allows: read
+    (sent / "西山乡.xlsx").write_bytes(template_bytes(report=plausible_report("西山乡", "乡镇", 2022, "2021", seed=2)))
+    before = {p.name: p.read_bytes() for p in sent.iterdir()}
+    env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1"}
+    check = subprocess.run([XXGK, "check", str(sent / "长文字.xlsx")], capture_output=True, text=True, env=env)
+    said = check.stdout + check.stderr
+    assert check.returncode == 2 and "长文字.xlsx" in said and f"超过 Excel 单元格最多 {CELL_CHARACTERS:,} 个字符" in said
+    longest = subprocess.run([XXGK, "check", str(sent / "最长.xlsx")], capture_output=True, text=True, env=env)
+    assert longest.returncode == 1 and "Traceback" not in longest.stderr  # its figure cell holds text
+    out = tmp_path / "汇总.xlsx"
+    done = subprocess.run([XXGK, "consolidate", str(sent), "--year", "2022", "--unit", "某县", "-o", str(out),
+                           "--jobs", "1"], capture_output=True, text=True, env=env)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "共 3 个文件 = 汇总 1 个 + 未汇总 2 个" in said, said
+    assert f"超过 Excel 单元格最多 {CELL_CHARACTERS:,} 个字符" in said and "Traceback" not in said
+    assert {p.name: p.read_bytes() for p in sent.iterdir()} == before

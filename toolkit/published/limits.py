@@ -88,7 +88,7 @@ def _mb(size: int) -> str:
 
 def check_characters(count: int, limits: ReportLimits = REPORT_LIMITS) -> None:
     if count > limits.characters:
-        raise RefusedFile(f"文件中的文字有 {count // 10000} 万字，超过 {limits.characters // 10000} 万字的上限"
+        raise RefusedFile(f"文件中的文字有 {count:,} 字，超过 {limits.characters:,} 字的上限"
                           "（一份年报通常二三万字），不像是一份年度报告，已拒绝读取")
 
 

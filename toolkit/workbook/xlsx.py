@@ -54,6 +54,9 @@ class XlsxError(Exception):
     """The file is not a workbook this reader can open; the message says why, in Chinese."""
 
 
+CELL_CHARACTERS = 32_767  # the most text an Excel cell holds
+
+
 class _DamagedCell(ValueError):
     """A cell holds what no spreadsheet program writes; the message says what, in Chinese."""
 
@@ -233,7 +236,11 @@ def _string_text(raw: bytes | None) -> str:
         return ""
     if b"<rPh" in raw:
         raw = _PHONETIC.sub(b"", raw)
-    return "".join(_unescape(t) for t in _TEXT.findall(raw))
+    text = "".join(_unescape(t) for t in _TEXT.findall(raw))
+    if len(text) > CELL_CHARACTERS:  # Excel and WPS never save more: a forged file; its text would fill every message
+        raise _DamagedCell(f"文字有 {len(text):,} 个字符，超过 Excel 单元格最多 {CELL_CHARACTERS:,} 个字符的上限，"
+                           "不是 Excel 或 WPS 保存的内容")
+    return text
 
 
 def _attributes(raw: bytes) -> dict[str, str]:
