@@ -28,6 +28,7 @@ import time
 import traceback
 import warnings
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,11 +46,12 @@ from toolkit.published.export import export_bytes
 from toolkit.published.text import docx_lines
 from toolkit.samples import plausible_report
 from toolkit.submissions import read_submissions
+from toolkit.workbook import xlsx
 from toolkit.workbook.macro_workbook import macro_workbook_bytes
 from toolkit.workbook.reader import read_workbook
 from toolkit.workbook.summary import summary_bytes
 from toolkit.workbook.template import template_bytes
-from workbooks import MAIN_NS, as_excel_saves
+from workbooks import MAIN_NS, as_excel_saves, forge_crc
 
 YEAR = 2025
 TARGET = "2021"
@@ -234,7 +236,9 @@ VALUES = ("十七", "17件", "１２", "1,136", "abc", "", " ", "-3", "-0", "2.5
 CELL_TYPES = ("s", "b", "e", "str", "inlineStr", "d", "n", "x", "")
 # What a defined name can be made to point at.
 NAME_TEXTS = ("#REF!", "'单位信息'!$Z$999", "'不存在'!$A$1", "", "单位信息!A1:B2", "'表三 依申请公开'!$D$1048577",
-              "'表三 依申请公开'!$XFE$5", "'''单位信息'!$B$3", "表三 依申请公开!$D$5", "1+1", "'单位信息'!$B$0")
+              "'表三 依申请公开'!$XFE$5", "'''单位信息'!$B$3", "表三 依申请公开!$D$5", "1+1", "'单位信息'!$B$0",
+              # single cells a name can be redirected to (R-NAME-MISPLACED): another sheet, far right, a neighbour's
+              "'填报说明'!$Z$99", "'表三 依申请公开'!$AZ$5", "'表三 依申请公开'!$E$5")
 REFS = ("A0", "A", "1", "", "a1", "ZZZZ1", "XFD1048577", "A1048577", "AAA99999999", "$D$5", "D5:E6", "Ａ1",
         "A-1", "A01")
 
@@ -478,6 +482,49 @@ def part_mutants(draw, seed_names) -> Mutant:
     return Mutant(seed.name, seed.suffix, "part", f"{name}: {how}", write_members(out))
 
 
+# --- a styles part forged to another file's checksum ------------------------------------------------
+
+FORGED_FORMATS = (b"0", b"1", b"14", b"22", b"58", b"164", b"165")  # 14, 22, 58, 164 (yyyy-mm-dd): dates
+_XF = re.compile(rb'<xf numFmtId="(\d+)"')
+_NUMBER_STYLE = re.compile(rb'<c r="[A-Z]+[0-9]+" s="(\d+)"(?: t="n")?><v>')
+
+
+@functools.cache
+def good_styles() -> bytes:
+    """The styles part of the good workbooks every mutant is consolidated with."""
+    r = good_reports()[0]
+    return dict(read_members(template_bytes(r.format, r)))["xl/styles.xml"]
+
+
+@st.composite
+def forged_checksum_mutants(draw, seed_names=("2021.xlsx", "2021-as-excel-saves.xlsx", "2021.xlsm")) -> Mutant:
+    """A workbook whose styles part shows numbers as dates, or dates as numbers, where the good
+    workbooks' does not, forged to the CRC-32 and size of theirs by changing font names only: read
+    between them, it must not change how they are read, nor they how it is."""
+    seed = seeds()[draw(st.sampled_from(seed_names))]
+    members = dict(members_of(seed.name))
+    target = good_styles()
+    body = target.replace("<name val=\"宋体\"/>".encode(), b'<name val="SimSun"/>')  # same length
+    start = body.index(b"<cellXfs")
+    xfs = [m for m in _XF.finditer(body) if m.start() > start]
+    used = {int(x) for n, b in members.items() if n.startswith("xl/worksheets/") for x in _NUMBER_STYLE.findall(b)}
+    choices = [i for i in range(len(xfs)) if i in used] * 3 + list(range(len(xfs)))
+    changes = {}
+    for _ in range(draw(st.integers(1, 3))):
+        changes[draw(st.sampled_from(choices))] = draw(st.sampled_from(FORGED_FORMATS))
+    for i in sorted(changes, reverse=True):
+        body = body[:xfs[i].start(1)] + changes[i] + body[xfs[i].end(1):]
+    name = b"Calibri" + b"a" * 16
+    body = body.replace(b'<name val="Calibri"/>', b'<name val="' + name[:7 + len(target) - len(body)] + b'"/>', 1)
+    spans = [(m.start(1), m.end(1)) for m in re.finditer(rb'<name val="([A-Za-z]+)"/>', body)]
+    forged = forge_crc(body, zlib.crc32(target), spans)
+    assert len(forged) == len(target)
+    what = ", ".join(f"style {i} numFmtId={v.decode()}" for i, v in sorted(changes.items()))
+    out = [(n, forged if n == "xl/styles.xml" else b) for n, b in members_of(seed.name)]
+    return Mutant(seed.name, seed.suffix, "forged-checksum", f"xl/styles.xml: {what}; CRC-32 and size forged",
+                  write_members(out))
+
+
 # --- mutations of a published report's text ------------------------------------------------------
 
 @st.composite
@@ -717,7 +764,11 @@ def _folders() -> tuple[Path, list[Path]]:
         path.write_bytes(template_bytes(r.format, r))
         os.utime(path, (FIXED_MTIME, FIXED_MTIME))
         goods.append(path)
+    _GOODS_ALONE[:] = read_submissions(goods, TARGET, None, jobs=1)  # before any mutant is read
     return root, goods
+
+
+_GOODS_ALONE: list = []  # the good workbooks as read on their own
 
 
 @contextlib.contextmanager
@@ -759,6 +810,15 @@ def run_case(mutant: Mutant) -> None:
         checked = _check(path)
         _consolidate(path, goods, checked, root)
         _import(path, root)
+
+
+def run_forged_case(mutant: Mutant) -> None:
+    """run_case in a reader as fresh as a new worker process: nothing remembered of the files read
+    before (the date styles seen), so the forged file is the first with its checksum, as when it
+    comes first in a consolidation."""
+    _folders()
+    xlsx._DATE_STYLES.clear()
+    run_case(mutant)
 
 
 def _failure(mutant: Mutant, exc: BaseException) -> str:
@@ -805,6 +865,8 @@ def _consolidate(path: Path, goods: list[Path], checked, root: Path) -> None:
             raise Crash(f"{f.submission.name}: {f.status} without a reason: {f.reason!r}")
     if any(f.status != ACCEPTED for f in (result.files[0], result.files[2])):
         raise Crash("a good workbook was not summed because of the broken one beside it")
+    if [submissions[0], submissions[2]] != _GOODS_ALONE:
+        raise Crash("a good workbook was read otherwise beside the broken one than on its own")
     outcome = result.files[1]
     if outcome.status == ACCEPTED:
         TALLY.outcomes[("consolidate", "report")] += 1

@@ -23,6 +23,7 @@ FUZZ = settings.get_profile("xxgk-fuzz")
 # mutations of a seed give the same file as another).
 RAW_ZIP, MEMBER_BYTES, REFERENCES, XML, PARTS, DOCX, TEXT, CLI = 200, 170, 100, 360, 120, 110, 80, 24
 FORMULA_TEXTS, NON_UTF8_NAMES, NON_UTF8_NAMES_CLI = 20, 20, 6
+FORGED = 40  # styles parts forged to the good workbooks' checksum
 
 
 class _Figures:
@@ -67,6 +68,7 @@ xml_cases = family("xml_cases", fuzz.xml_mutants(WORKBOOK_SEEDS), XML)
 part_cases = family("part_cases", fuzz.part_mutants(WORKBOOK_SEEDS), PARTS)
 docx_cases = family("docx_cases", fuzz.docx_mutants(), DOCX)
 text_cases = family("text_cases", fuzz.text_mutants(("report.html", "report.txt")), TEXT)
+forged_checksum_cases = family("forged_checksum_cases", fuzz.forged_checksum_mutants(), FORGED, fuzz.run_forged_case)
 cli_cases = family("cli_cases", fuzz.workbook_mutants() | fuzz.report_mutants(), CLI, fuzz.run_cli_case)
 formula_text_cases = family("formula_text_cases", fuzz.formula_text_mutants(), FORMULA_TEXTS, fuzz.run_text_case)
 non_utf8_name_cases = family("non_utf8_name_cases", fuzz.non_utf8_name_mutants(), NON_UTF8_NAMES, fuzz.run_text_case)
@@ -75,8 +77,8 @@ non_utf8_name_cli_cases = family("non_utf8_name_cli_cases", fuzz.non_utf8_name_m
 
 
 # In order, as benchmarks/fuzz_report.py runs them.
-FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, docx_cases, text_cases, cli_cases,
-            formula_text_cases, non_utf8_name_cases, non_utf8_name_cli_cases)
+FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, forged_checksum_cases, docx_cases,
+            text_cases, cli_cases, formula_text_cases, non_utf8_name_cases, non_utf8_name_cli_cases)
 
 
 def test_workbooks_with_damaged_zip_bytes():
@@ -97,6 +99,10 @@ def test_workbooks_with_changed_cells_sheets_and_defined_names():
 
 def test_workbooks_with_parts_removed_renamed_or_replaced():
     tried(part_cases, PARTS)
+
+
+def test_workbooks_with_styles_forged_to_another_files_checksum():
+    tried(forged_checksum_cases, FORGED)
 
 
 def test_published_word_reports_damaged():
