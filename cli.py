@@ -4,15 +4,19 @@ One thin function per command: gather the arguments, call the toolkit, show the 
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Optional
+from toolkit import interrupt
 
-import typer
-from rich.console import Console
-from rich.markup import escape
+interrupt.install()  # before the libraries load: Ctrl+C is a Chinese line and exit 130 from here on
 
-from toolkit.cli_text import localize_help
-from toolkit.formats import VERSIONS, common
+from pathlib import Path  # noqa: E402
+from typing import List, Optional  # noqa: E402
+
+import typer  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from toolkit.cli_text import localize_help  # noqa: E402
+from toolkit.formats import VERSIONS, common  # noqa: E402
+from toolkit.terminal import Terminal  # noqa: E402
 
 localize_help()
 app = typer.Typer(
@@ -21,8 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-console = Console()
-err = Console(stderr=True)
+console = Terminal()  # shows the control characters of file names and cells as \x1b..., see toolkit.terminal
+err = Terminal(stderr=True)
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -65,6 +69,19 @@ def _without_lock_files(paths: List[Path]) -> List[Path]:
     if not kept:
         _fail("没有要处理的文件（给出的都是 Office 或 WPS 的临时锁定文件 ~$…）")
     return kept
+
+
+def _workbooks(paths: List[Path]):
+    """The files given to check or export, folders replaced by their workbooks (toolkit.inputs); a
+    folder without any is said, and nothing to do at all is exit 2."""
+    from toolkit.inputs import no_workbook, workbooks_in
+
+    found = workbooks_in(paths)
+    for folder in found.empty:
+        err.print(f"[bold red]错误：[/]{escape(no_workbook(folder))}")
+    if not found.files:
+        raise typer.Exit(EXIT_UNREADABLE)
+    return found
 
 
 def _version(value: Optional[str]) -> str:
@@ -132,14 +149,14 @@ def check_command(
     from toolkit.console import checked_json, print_checked
     from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 
-    files = _without_lock_files(files)
+    found = _workbooks(_without_lock_files(files))
     last_year = None
     if previous is not None:
         try:
             last_year = read_workbook(previous).report
         except UnreadableWorkbook as exc:
             _fail(f"上年工作簿无法读取：{exc}")
-    results = check_files(files, last_year)
+    results = check_files(found.files, last_year, found.refused)
     if last_year is not None and last_year.year is not None:  # as the button and `consolidate --previous` do
         for c in results:
             if c.report is not None and c.report.year is not None and c.report.year != last_year.year + 1:
@@ -150,7 +167,7 @@ def check_command(
     else:
         for checked in results:
             print_checked(console, checked)
-    if any(c.unreadable for c in results):
+    if found.empty or any(c.unreadable for c in results):
         raise typer.Exit(EXIT_UNREADABLE)
     raise typer.Exit(EXIT_ERRORS if any(c.has_errors for c in results) else EXIT_OK)
 
@@ -307,8 +324,11 @@ def consolidate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit.consolidate import consolidate
-    from toolkit.files import OutputError, atomic_write, check_outputs, check_writable
+    from lxml.etree import SerialisationError
+
+    from toolkit.files import OutputError, ScratchUnwritable, atomic_write, check_outputs, check_writable
     from toolkit.long_table import SUFFIXES, write_long
+    from toolkit.inputs import no_workbook
     from toolkit.submissions import input_files, read_submissions
     from toolkit.workbook.summary import summary_bytes
 
@@ -336,6 +356,8 @@ def consolidate_command(
         err.print(f"[yellow]找不到：[/]{escape(str(path))}")
     if found.skipped:
         err.print(escape(f"跳过 {len(found.skipped)} 个不是工作簿的文件（如 {found.skipped[0].name}）"))
+    for folder in found.empty:
+        err.print(f"[yellow]{escape(no_workbook(folder))}[/]")
     if not found.files:
         _fail("没有找到要汇总的工作簿（.xlsx/.xlsm）")
     with Progress(TextColumn("读取并校验"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -343,7 +365,8 @@ def consolidate_command(
         task = bar.add_task("", total=len(found.files))
         submissions = read_submissions(
             found.files, version, last_year.units if last_year else None, jobs,
-            progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0))
+            progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0),
+            refused=found.refused)
     result = consolidate(submissions, year, version, unit=unit, level=level, roster=units,
                          date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
     if not result.accepted:  # an empty summary would pass for a real one: none is written
@@ -357,6 +380,8 @@ def consolidate_command(
             write_long(long, result, force)
     except OutputError as exc:
         _fail(str(exc))
+    except (OSError, SerialisationError) as exc:  # the sheets' temporary files (openpyxl) or pyarrow's
+        _fail(str(ScratchUnwritable(output, exc, ending=True)))
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)
     raise typer.Exit(EXIT_OK if result.complete else EXIT_ERRORS)
@@ -405,9 +430,13 @@ def export_command(
 
     if to not in FORMATS:
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
-    code = EXIT_OK
-    sources = _without_lock_files(workbooks)
+    found = _workbooks(_without_lock_files(workbooks))
+    code, sources = (EXIT_UNREADABLE if found.empty else EXIT_OK), found.files
     for workbook in sources:
+        if str(workbook) in found.refused:
+            err.print(f"[bold red]无法读取[/] {escape(f'“{workbook.name}”：{found.refused[str(workbook)]}')}")
+            code = EXIT_UNREADABLE
+            continue
         done = export_report(workbook, output, to, force, inputs=sources)
         if done.unreadable or done.refused:
             err.print(f"[bold red]无法读取[/] {escape(done.unreadable)}" if done.unreadable
@@ -500,7 +529,12 @@ def selftest_command():
 
 
 def main() -> None:
-    app()
+    interrupt.ready()
+    try:
+        app()
+    except interrupt.Interrupted:
+        err.print(f"[bold red]{escape(interrupt.MESSAGE)}[/]")
+        raise SystemExit(interrupt.EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ concerned:
   write:N   when a file matching PATTERN is opened, the process may write files of N bytes at most
             (RLIMIT_FSIZE) and the system kills it (SIGXFSZ) at the write that goes past: a death in
             the middle of writing that file
+  import    SIGKILL when a module whose name matches PATTERN is imported (cli.py importing typer:
+            the first moments of a run)
+  ctrl-c:WHEN  as WHEN, but the signal is SIGINT, as Ctrl+C in the terminal sends (once)
 
 The points are found with Python's audit hooks (`open`, `os.chmod`, `os.rename` -- os.replace raises
 the latter), so each run dies at the same place; nothing of the toolkit is replaced.  A hook runs
@@ -39,15 +42,24 @@ def _name(path) -> str:
 
 
 def install(when: str, pattern: str) -> None:
+    sig = signal.SIGKILL
+    if when.startswith("ctrl-c:"):
+        sig, when = signal.SIGINT, when.removeprefix("ctrl-c:")
     kind, _, arg = when.partition(":")
-    event = {"open": "open", "chmod": "os.chmod", "replace": "os.rename", "write": "open"}[kind]
-    seen, armed = 0, False
+    event = {"open": "open", "chmod": "os.chmod", "replace": "os.rename", "write": "open", "import": "import"}[kind]
+    seen, armed, sent = 0, False, False
+
+    def send():
+        nonlocal sent
+        if not sent:
+            sent = True
+            os.kill(os.getpid(), sig)
 
     def hook(name, args):
         nonlocal seen, armed
         if armed:  # the file opened by the operation audited before this one is there now
             armed = False  # os.kill is audited too: no second round
-            os.kill(os.getpid(), signal.SIGKILL)
+            send()
         if name != event or not args or not fnmatch.fnmatch(_name(args[0]), pattern):
             return
         if kind == "open":
@@ -57,7 +69,7 @@ def install(when: str, pattern: str) -> None:
             signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it: the write would only fail
             resource.setrlimit(resource.RLIMIT_FSIZE, (int(arg), resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
         else:
-            os.kill(os.getpid(), signal.SIGKILL)
+            send()
 
     sys.addaudithook(hook)
 

@@ -44,5 +44,8 @@ def check_file(path, previous: Report | None = None) -> CheckedFile:
     return CheckedFile(path, result.report, located(result, findings))
 
 
-def check_files(paths, previous: Report | None = None) -> list[CheckedFile]:
-    return [check_file(p, previous) for p in paths]
+def check_files(paths, previous: Report | None = None, refused: dict | None = None) -> list[CheckedFile]:
+    """Each file checked; those in `refused` (str(path) -> why, as toolkit.inputs finds them) not read."""
+    refused = refused or {}
+    return [CheckedFile(Path(p), unreadable=f"“{Path(p).name}”：{refused[str(p)]}") if str(p) in refused
+            else check_file(p, previous) for p in paths]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ _REASONS = {
     errno.ENOTDIR: "路径中有一部分不是文件夹",
     errno.EEXIST: "路径中有一部分不是文件夹",
     errno.EISDIR: "已有同名的文件夹",
+    errno.EFBIG: "超过了允许的文件大小（如 ulimit -f 的限制，或磁盘格式的单个文件上限）",
 }
 
 
@@ -42,6 +44,24 @@ class OutputUnwritable(OutputError):
     def __init__(self, path: Path, exc: OSError):
         reason = _REASONS.get(exc.errno) or exc.strerror or str(exc)
         super().__init__(f"无法写入输出文件“{path}”：{reason}")
+        self.path = path
+
+
+class ScratchUnwritable(OutputError):
+    """A temporary file in the system's temporary folder could not be written: openpyxl writes each
+    sheet of a workbook there before zipping it, and lxml reports a full disk or a file-size limit
+    as SerialisationError('IO_ENOSPC' / 'IO_EFBIG'), without an errno."""
+
+    def __init__(self, path: Path, exc: Exception, ending: bool = False):
+        """`ending`: the process ends on this error.  The sheet writers the failure left behind raise
+        again when they are finalised ("Exception ignored in ... get_stream"); that noise is dropped."""
+        if ending:
+            sys.unraisablehook = lambda unraisable: None
+        code = getattr(exc, "errno", None) or next((n for n in (errno.EFBIG, errno.ENOSPC)
+                                                    if errno.errorcode[n] in str(exc)), None)
+        reason = _REASONS.get(code) or getattr(exc, "strerror", None) or str(exc)
+        super().__init__(f"无法生成“{path}”：写临时文件（在 {tempfile.gettempdir()}）时出错，{reason}；"
+                         "没有写出任何文件，请腾出磁盘空间（或设置 TMPDIR 为其他文件夹）后重试")
         self.path = path
 
 

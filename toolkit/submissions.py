@@ -9,83 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+import signal
 from pathlib import Path
 
 from toolkit.checking import located
 from toolkit.consolidate import Submission, submission
 from toolkit.formats import get_format
+from toolkit.inputs import OLD_SUFFIXES, WORKBOOK_SUFFIXES, Inputs, input_files, is_lock_file  # noqa: F401 (found there)
+from toolkit.intake import refusal
 from toolkit.roster import unit_key
 from toolkit.rules import check
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-# Formats a unit may send by mistake: they are inputs (listed as not readable, with what to do).
-OLD_SUFFIXES = (".xls", ".et", ".ods")
 OLD_FORMAT = "是旧版或其他软件的文件格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（*.xlsx）后重新报送"
-
-
-@dataclass
-class Inputs:
-    files: list[Path] = field(default_factory=list)  # what will be read, in order
-    skipped: list[Path] = field(default_factory=list)  # in the folders, but not workbooks (or lock files)
-    missing: list[Path] = field(default_factory=list)  # named, but not there
-
-
-def is_lock_file(path: Path) -> bool:
-    """Office's and WPS's owner file of an open document (~$name.xlsx): no workbook, no report."""
-    return Path(path).name.startswith("~$")
-
-
-def _is_lock_or_temporary(path: Path) -> bool:
-    # Office's owner files (~$name.xlsx), hidden files, and our own files being written (.name.tmp)
-    return is_lock_file(path) or path.name.startswith(".")
-
-
-def input_files(inputs, exclude=()) -> Inputs:
-    """The workbooks among `inputs` (files, or folders searched with their subfolders), each once,
-    leaving out `exclude` (last year's summary, the roster: inputs of another kind)."""
-    out = Inputs()
-    excluded = {_same(Path(p)) for p in exclude}
-    seen = set()
-
-    def add(path: Path):
-        key = _same(path)
-        if key in seen or key in excluded:
-            return
-        seen.add(key)
-        out.files.append(path)
-
-    for item in map(Path, inputs):
-        if item.is_dir():
-            for path in _walk(item):
-                if _is_lock_or_temporary(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES + OLD_SUFFIXES:
-                    out.skipped.append(path)
-                else:
-                    add(path)
-        elif item.is_file():
-            if is_lock_file(item):
-                out.skipped.append(item)
-            else:
-                add(item)
-        else:
-            out.missing.append(item)
-    return out
-
-
-def _same(path: Path) -> str:
-    """A file's identity for leaving out repeats: its absolute path (folders given twice, a file
-    given and also found in its folder)."""
-    return os.path.normcase(os.path.abspath(path))
-
-
-def _walk(folder: Path) -> list[Path]:
-    """Every file below a folder, sorted by path."""
-    out = []
-    for top, dirs, names in os.walk(folder):
-        dirs.sort()
-        out += [Path(top, n) for n in sorted(names)]
-    return out
 
 
 # Set in each worker by _start (and in this process for jobs=1).
@@ -98,6 +34,11 @@ def _start(target: str, last_year: dict) -> None:
     _TARGET, _LAST_YEAR = target, last_year
 
 
+def _start_worker(target: str, last_year: dict) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the main process's to handle (cli.py)
+    _start(target, last_year)
+
+
 def read_submission(path: Path) -> Submission:
     """Read and check one file (in a worker).  Last year's figures of the unit, where last year's
     summary has them, replace the 上年数据 kept in the workbook for the cross-year rules."""
@@ -105,7 +46,7 @@ def read_submission(path: Path) -> Submission:
     try:
         modified = path.stat().st_mtime
     except OSError as exc:
-        return Submission(str(path), unreadable=f"“{path.name}”：无法打开（{exc.strerror or exc}）")
+        return Submission(str(path), unreadable=f"“{path.name}”：{refusal(exc)}")
     if path.suffix.lower() in OLD_SUFFIXES:
         return Submission(str(path), modified, unreadable=f"“{path.name}”{OLD_FORMAT}")
     try:
@@ -124,9 +65,17 @@ def read_submission(path: Path) -> Submission:
 
 
 def read_submissions(files: list[Path], target: str, last_year: dict | None = None, jobs: int | None = None,
-                     progress=None) -> list[Submission]:
+                     progress=None, refused: dict | None = None) -> list[Submission]:
     """Every file read and checked, in the order given.  `jobs` worker processes (default: one per
-    core); `progress(done, total)` is called as files are done."""
+    core); `progress(done, total)` is called as files are done.  The files in `refused` (str(path)
+    -> why, as `Inputs.refused`) are not read: each is a Submission saying why."""
+    refused = refused or {}
+    read = iter(_read_all([p for p in files if str(p) not in refused], target, last_year, jobs, progress))
+    return [Submission(str(p), unreadable=f"“{Path(p).name}”：{refused[str(p)]}") if str(p) in refused
+            else next(read) for p in files]
+
+
+def _read_all(files: list[Path], target: str, last_year: dict | None, jobs: int | None, progress) -> list[Submission]:
     last_year = last_year or {}
     jobs = max(1, jobs or os.cpu_count() or 1)
     total = len(files)
@@ -139,7 +88,7 @@ def read_submissions(files: list[Path], target: str, last_year: dict | None = No
                 progress(len(out), total)
         return out
     chunk = max(1, min(64, total // (jobs * 8)))
-    with multiprocessing.get_context().Pool(jobs, _start, (target, last_year)) as pool:
+    with multiprocessing.get_context().Pool(jobs, _start_worker, (target, last_year)) as pool:
         for result in pool.imap(read_submission, files, chunksize=chunk):
             out.append(result)
             if progress:

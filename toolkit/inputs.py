@@ -1,0 +1,166 @@
+"""Finding the workbooks among the paths a command is given: files, and folders searched with
+their subfolders.
+
+Every path given is accounted for.  A workbook found is read; a path that cannot be one is listed
+with its reason (`Inputs.refused`) among the files, so that the consolidation's accounts ("N 个文件 =
+汇总 X + 未汇总 Y") still cover it: a subfolder that cannot be opened, a folder (or a symbolic link
+to one) named like a workbook, a symbolic link that loops back to a folder above it or to itself.
+Symbolic links to folders are followed, each folder entered once.  Standard library only.
+"""
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.intake import refusal
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Formats a unit may send by mistake: they are inputs (listed as not readable, with what to do).
+OLD_SUFFIXES = (".xls", ".et", ".ods")
+
+FOLDER_NAMED_LIKE_A_WORKBOOK = "这是一个文件夹，不是工作簿（名称像工作簿）；其中的文件已逐个查找"
+FOLDER_UNREADABLE = "文件夹无法打开，其中的文件都未能读取：{}"
+LINK_LOOP = "符号链接指回它所在的文件夹或其上层文件夹（“{}”），形成循环，不再进入"
+FOLDER_AGAIN = "与“{}”是同一个文件夹（符号链接），其中的文件已读取，不再重复读取"
+NO_WORKBOOK = "文件夹“{}”中没有工作簿（.xlsx/.xlsm）"
+
+
+def no_workbook(folder) -> str:
+    return NO_WORKBOOK.format(folder)
+
+
+@dataclass
+class Inputs:
+    files: list[Path] = field(default_factory=list)  # what will be read, in order (refused ones too)
+    skipped: list[Path] = field(default_factory=list)  # in the folders, but not workbooks (or lock files)
+    missing: list[Path] = field(default_factory=list)  # named, but not there
+    refused: dict[str, str] = field(default_factory=dict)  # str(path) of files -> why it cannot be read
+    empty: list[Path] = field(default_factory=list)  # folders given with nothing in `files` from them
+
+
+def is_lock_file(path: Path) -> bool:
+    """Office's and WPS's owner file of an open document (~$name.xlsx): no workbook, no report."""
+    return Path(path).name.startswith("~$")
+
+
+def _is_lock_or_temporary(path: Path) -> bool:
+    # Office's owner files (~$name.xlsx), hidden files, and our own files being written (.name.tmp)
+    return is_lock_file(path) or path.name.startswith(".")
+
+
+def input_files(inputs, exclude=()) -> Inputs:
+    """The workbooks among `inputs` (files, or folders searched with their subfolders), each once,
+    leaving out `exclude` (last year's summary, the roster: inputs of another kind)."""
+    out = Inputs()
+    excluded = {_same(Path(p)) for p in exclude}
+    seen = set()
+
+    def add(path: Path, reason: str | None = None):
+        key = _same(path)
+        if key in seen or key in excluded:
+            return
+        seen.add(key)
+        out.files.append(path)
+        if reason:
+            out.refused[str(path)] = reason
+
+    def found(path: Path):
+        if _is_lock_or_temporary(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES + OLD_SUFFIXES:
+            if _loops(path):  # a link to itself: whatever it was meant to be, it is listed
+                add(path, refusal(OSError(errno.ELOOP, "")))
+            else:
+                out.skipped.append(path)
+        else:
+            add(path)
+
+    folders: dict[tuple, Path] = {}  # (device, inode) of each folder entered -> its path
+    for item in map(Path, inputs):
+        if item.is_dir():
+            me = _identity(item)
+            if me is not None and me in folders:  # given twice, or inside a folder given: read once
+                continue
+            if me is not None:
+                folders[me] = item
+            before = len(out.files)
+            _walk(item, [me], folders, found, add)
+            if len(out.files) == before:
+                out.empty.append(item)
+        elif os.path.lexists(item):  # a file, or what claims to be one: reading it says what it is
+            if is_lock_file(item):
+                out.skipped.append(item)
+            else:
+                add(item)
+        else:
+            out.missing.append(item)
+    return out
+
+
+def workbooks_in(paths) -> Inputs:
+    """The paths given to `check` or `export`, each folder among them replaced by the workbooks in it
+    (as `input_files` finds them); files (and missing ones: reading says so) kept in place."""
+    out = Inputs()
+    for path in map(Path, paths):
+        if not path.is_dir():
+            out.files.append(path)
+            continue
+        found = input_files([path])
+        out.files += found.files
+        out.refused.update(found.refused)
+        out.empty += found.empty
+    return out
+
+
+def _same(path: Path) -> str:
+    """A file's identity for leaving out repeats: its absolute path (folders given twice, a file
+    given and also found in its folder)."""
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _loops(path: Path) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino else None  # no inode (some Windows shares): no check
+
+
+def _walk(folder: Path, above: list, folders: dict, found, add) -> None:
+    """Every entry below `folder`, sorted by name: files to `found`, folders entered (symbolic links
+    to folders too), each once; what cannot be entered to `add` with its reason."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        add(folder, FOLDER_UNREADABLE.format(refusal(exc)))
+        return
+    for entry in entries:
+        path = Path(folder, entry.name)
+        try:
+            is_dir = entry.is_dir()  # follows a symbolic link
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            found(path)
+            continue
+        me = _identity(path)
+        if me is not None and me in above:
+            add(path, LINK_LOOP.format(folders[me]))
+            continue
+        if me is not None and me in folders:
+            add(path, FOLDER_AGAIN.format(folders[me]))
+            continue
+        if me is not None:
+            folders[me] = path
+        if path.suffix.lower() in WORKBOOK_SUFFIXES + OLD_SUFFIXES and not _is_lock_or_temporary(path):
+            add(path, FOLDER_NAMED_LIKE_A_WORKBOOK)  # listed, and searched like any folder
+        _walk(path, above + [me], folders, found, add)
