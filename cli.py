@@ -140,8 +140,8 @@ def template_command(
 
 @app.command("check")
 def check_command(
-    files: List[Path] = typer.Argument(..., help="要校验的工作簿（.xlsx/.xlsm），可多个"),
-    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的工作簿，用于校验上年结转等跨年关系"),
+    files: List[Path] = typer.Argument(..., readable=False, help="要校验的工作簿（.xlsx/.xlsm），可多个"),
+    previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的工作簿，用于校验上年结转等跨年关系"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
 ):
     """校验工作簿：列出全部错误和提示。无错误时退出码为0，有错误为1，文件无法读取为2。"""
@@ -194,7 +194,7 @@ def demo_command(
 
 @app.command("roster")
 def roster_command(
-    file: Optional[Path] = typer.Argument(None, help="要核对的单位名单（.xlsx 或 .csv）"),
+    file: Optional[Path] = typer.Argument(None, readable=False, help="要核对的单位名单（.xlsx 或 .csv）"),
     template: bool = typer.Option(False, "--template", help="生成空白单位名单（带层级下拉框）"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="--template 的输出文件（.xlsx）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
@@ -260,10 +260,10 @@ def _read_last_year(path: Optional[Path], year: int):
 
 @app.command("distribute")
 def distribute_command(
-    roster: Path = typer.Option(..., "--roster", help="单位名单（.xlsx 或 .csv）"),
+    roster: Path = typer.Option(..., "--roster", readable=False, help="单位名单（.xlsx 或 .csv）"),
     year: int = typer.Option(..., "--year", help="报告年度，例如 2025"),
     format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
-    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
+    previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹，每个单位一个工作簿"),
     no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏（无按钮）的 .xlsx 工作簿；默认生成带按钮的 .xlsm"),
     force: bool = typer.Option(False, "--force", help="文件夹中已有同名工作簿时覆盖"),
@@ -305,11 +305,11 @@ def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> s
 
 @app.command("consolidate")
 def consolidate_command(
-    inputs: List[Path] = typer.Argument(..., help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
+    inputs: List[Path] = typer.Argument(..., readable=False, help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
     year: int = typer.Option(..., "--year", help="汇总年度，例如 2025"),
     output: Path = typer.Option(..., "-o", "--output", help="汇总工作簿（.xlsx）"),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="单位名单：核对已报送、未报送"),
-    previous: Optional[Path] = typer.Option(None, "--previous", help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
+    roster: Optional[Path] = typer.Option(None, "--roster", readable=False, help="单位名单：核对已报送、未报送"),
+    previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
     format: Optional[str] = typer.Option(None, "--format", help="汇总格式：2021（默认）或 2019"),
     unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（给了 --previous 时默认沿用上年汇总的，否则必填）"),
     level: Optional[str] = typer.Option(None, "--level", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
@@ -389,7 +389,7 @@ def consolidate_command(
 
 @app.command("import")
 def import_command(
-    reports: List[Path] = typer.Argument(..., help="已发布的年报：纯文本（.txt）、网页（.html）、Word（.docx）或文字版 PDF，可多个"),
+    reports: List[Path] = typer.Argument(..., readable=False, help="已发布的年报：纯文本（.txt）、网页（.html）、Word（.docx）或文字版 PDF，可多个"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
 ):
@@ -418,7 +418,7 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    workbooks: List[Path] = typer.Argument(..., help="填好的工作簿（.xlsx/.xlsm），可多个"),
+    workbooks: List[Path] = typer.Argument(..., readable=False, help="填好的工作簿（.xlsx/.xlsm），可多个"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出年报的文件夹（默认当前文件夹）"),
     to: str = typer.Option("docx", "--to", help="导出格式：docx（Word，默认）或 html（网页）"),
     force: bool = typer.Option(False, "--force", help="年报文件已存在时覆盖"),

@@ -14,6 +14,11 @@ USAGE_ERRORS = [
     (re.compile(r"Invalid value for '(.+?)': (.+)"), "参数 {0} 的值无效：{1}"),
     (re.compile(r"Option '(.+)' requires an argument\."), "选项 {0} 需要一个值"),
     (re.compile(r"'(.+)' is not a valid integer\.?"), "“{0}”不是整数"),
+    # click's checks of a path (the toolkit reads its inputs itself and says why; these are left over)
+    (re.compile(r"(?:[Ff]ile|[Dd]irectory|[Pp]ath) '(.+)' is not readable\."), "“{0}”没有读取权限"),
+    (re.compile(r"(?:[Ff]ile|[Dd]irectory|[Pp]ath) '(.+)' is not writable\."), "“{0}”没有写入权限"),
+    (re.compile(r"(?:[Ff]ile|[Dd]irectory|[Pp]ath) '(.+)' is a directory\."), "“{0}”是一个文件夹，不是文件"),
+    (re.compile(r"(?:[Ff]ile|[Dd]irectory|[Pp]ath) '(.+)' does not exist\."), "“{0}”不存在"),
 ]
 
 
@@ -57,6 +62,6 @@ def localize_help() -> None:
 def usage_error(message: str) -> str:
     for pattern, chinese in USAGE_ERRORS:
         m = pattern.search(message)
-        if m:
-            return chinese.format(*m.groups())
+        if m:  # a group may be a message of its own ("Invalid value for 'x': path 'y' is not readable.")
+            return chinese.format(*(usage_error(g) if g != message else g for g in m.groups()))
     return message

@@ -23,7 +23,7 @@ def findings_table(checked: CheckedFile) -> Table:
     table = Table(show_lines=True, expand=True)
     table.add_column("严重程度", no_wrap=True)
     table.add_column("代码 / 位置", no_wrap=True)
-    table.add_column("说明", ratio=1)
+    table.add_column("说明", ratio=1, overflow="fold")  # a long quoted word is wrapped, not cut off
     for f in sorted(checked.findings, key=lambda f: f.severity != ERROR):
         where = f"{quoted(f.sheet, 40)}!{f.address}" if f.sheet and f.address else quoted(f.sheet or "", 40)
         table.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", escape(f"{f.code}\n{where}".strip()), escape(f.message))

@@ -100,13 +100,14 @@ def input_files(inputs, exclude=()) -> Inputs:
 def workbooks_in(paths) -> Inputs:
     """The paths given to `check` or `export`, each folder among them replaced by the workbooks in it
     (as `input_files` finds them); files (and missing ones: reading says so) kept in place."""
-    out = Inputs()
+    out, seen = Inputs(), set()
     for path in map(Path, paths):
         if not path.is_dir():
-            out.files.append(path)
-            continue
-        found = input_files([path])
-        out.files += found.files
+            found = Inputs(files=[path])
+        else:
+            found = input_files([path])
+        out.files += [p for p in found.files if _same(p) not in seen]
+        seen.update(_same(p) for p in found.files)
         out.refused.update(found.refused)
         out.empty += found.empty
     return out
