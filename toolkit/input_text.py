@@ -124,6 +124,7 @@ def _terminal_errors(exc: UnicodeError):
     # cannot show Chinese either
     return readable(exc.object[exc.start:end]).encode(exc.encoding, "backslashreplace"), end
 
+
 codecs.register_error(ERRORS, _terminal_errors)
 
 
