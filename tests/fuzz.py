@@ -23,6 +23,8 @@ import pickle
 import re
 import shutil
 import signal
+import socket
+import stat
 import tempfile
 import time
 import traceback
@@ -52,6 +54,7 @@ from toolkit.workbook.reader import read_workbook
 from toolkit.workbook.summary import summary_bytes
 from toolkit.workbook.template import template_bytes
 from workbooks import MAIN_NS, as_excel_saves, forge_crc
+from workbooks import _set_cells as set_cells
 
 YEAR = 2025
 TARGET = "2021"
@@ -75,8 +78,9 @@ class Mutant:
     field, the file's bytes too; this prints the mutation in words."""
 
     def __init__(self, seed: str, suffix: str, kind: str, what: str, data: bytes, stem: str = "mutant",
-                 typed: str | None = None):
+                 typed: str | None = None, form: str | None = None):
         self.seed, self.suffix, self.data = seed, suffix, data
+        self.form = form  # not a file of `data` but a FIFO, a folder, a link loop... (NON_REGULAR_FORMS)
         self.stem = stem  # the file's name less its suffix (non-UTF-8 names: surrogate-escaped bytes)
         self.typed = typed  # formula-like text typed into the workbook, which no output may make a formula
         self.kind = kind  # the family of mutation: raw-zip, member-bytes, xml, part, text
@@ -673,6 +677,54 @@ def run_text_case(mutant: Mutant) -> None:
             raise Crash(f"CSV cells beginning like a formula: {bad[:3]}")
 
 
+# --- what is not a file, and texts too long to show ------------------------------------------------
+
+NON_REGULAR_FORMS = ("fifo", "device", "socket", "folder", "link-loop", "dangling-link")
+
+
+@st.composite
+def non_regular_mutants(draw) -> Mutant:
+    """A path named like a workbook or a report that is no regular file: a named pipe, a link to
+    /dev/zero, a Unix socket, a folder, a link to itself, a link to nothing."""
+    form = draw(st.sampled_from(NON_REGULAR_FORMS))
+    suffix = draw(st.sampled_from((".xlsx", ".xlsm", ".docx", ".html", ".txt", ".pdf")))
+    return Mutant(form, suffix, "non-regular", f"a {form} named *{suffix}", b"", form=form)
+
+
+LONG_TEXT_PLACES = {"unit": ("单位信息", "B3"), "count": ("表三 依申请公开", "D5"), "filler": ("单位信息", "B6")}
+
+
+@st.composite
+def long_text_mutants(draw) -> Mutant:
+    """The 2021 workbook with a long text typed into the unit name, a count cell or another field:
+    up to the 32,767 characters a cell can hold, or beyond (which no Excel writes)."""
+    length = draw(st.sampled_from((201, 5_000, 32_767, 32_768, 200_000)) | st.integers(150, 40_000))
+    piece = draw(st.sampled_from(("东", "1", "a ", "十七", "\u3000", "&amp;", "1,")))
+    place = draw(st.sampled_from(sorted(LONG_TEXT_PLACES)))
+    text = piece * length
+    seed = seeds()["2021.xlsx"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "long.xlsx")
+        path.write_bytes(seed.data)
+        sheet, ref = LONG_TEXT_PLACES[place]
+        set_cells(path, sheet, {ref: ("inlineStr", f'<is><t xml:space="preserve">{text}</t></is>')})
+        data = path.read_bytes()
+    return Mutant(seed.name, seed.suffix, "long-text", f"{place} {ref} holds {piece!r} × {length}", data)
+
+
+def run_long_text_case(mutant: Mutant) -> None:
+    """run_case, then what check shows of the file: each message, and the whole terminal output,
+    short whatever the length of the text (it is quoted cut, with its length)."""
+    run_case(mutant)
+    with guarded(mutant, "long", TIME_LIMIT) as (path, goods, root):
+        checked = check_file(path)
+        shown = io.StringIO()
+        print_checked(Console(file=shown, width=120), checked)
+        longest = max([len(f.message) for f in checked.findings] + [len(checked.unreadable or "")])
+        if longest > 1_000 or len(shown.getvalue()) > 20_000:
+            raise Crash(f"{longest} characters in a message, {len(shown.getvalue())} on the terminal")
+
+
 def workbook_mutants() -> st.SearchStrategy[Mutant]:
     return st.one_of(raw_zip_mutants(WORKBOOK_SEEDS), member_byte_mutants(WORKBOOK_SEEDS),
                      reference_mutants(WORKBOOK_SEEDS), xml_mutants(WORKBOOK_SEEDS), part_mutants(WORKBOOK_SEEDS))
@@ -734,7 +786,34 @@ def time_limit(seconds: float):
 
 
 def _digest(path: Path) -> str:
+    mode = os.lstat(path).st_mode
+    if not stat.S_ISREG(mode):  # a FIFO, a link, a folder (non-regular mutants): what it is, unread
+        return f"{stat.S_IFMT(mode)} {os.readlink(path) if stat.S_ISLNK(mode) else ''}"
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _make(path: Path, mutant: Mutant) -> None:
+    """The mutant at `path`: its bytes, or the non-regular thing it is (whatever was there before gone:
+    writing to a FIFO left by the previous case would wait for ever)."""
+    if os.path.lexists(path):
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    if mutant.form is None:
+        path.write_bytes(mutant.data)
+        os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    elif mutant.form == "fifo":
+        os.mkfifo(path)
+    elif mutant.form == "device":
+        os.symlink("/dev/zero", path)  # never ends
+    elif mutant.form == "socket":
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(path))
+    elif mutant.form == "folder":
+        path.mkdir()
+        (path / "[Content_Types].xml").write_bytes(b"<Types/>")  # an unzipped workbook, say
+    elif mutant.form == "link-loop":
+        os.symlink(path.name, path)
+    elif mutant.form == "dangling-link":
+        os.symlink(f"gone{mutant.suffix}", path)
 
 
 def _shown(message: str, name: str) -> str:
@@ -780,8 +859,7 @@ def guarded(mutant: Mutant, folder: str, seconds: float):
     case = root / folder
     case.mkdir(exist_ok=True)
     path = case / f"{mutant.stem}{mutant.suffix}"
-    path.write_bytes(mutant.data)
-    os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    _make(path, mutant)
     inputs = [path, *goods]
     before = {p: _digest(p) for p in inputs}
     start = time.perf_counter()

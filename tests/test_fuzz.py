@@ -24,6 +24,7 @@ FUZZ = settings.get_profile("xxgk-fuzz")
 RAW_ZIP, MEMBER_BYTES, REFERENCES, XML, PARTS, DOCX, TEXT, CLI = 200, 170, 100, 360, 120, 110, 80, 24
 FORMULA_TEXTS, NON_UTF8_NAMES, NON_UTF8_NAMES_CLI = 20, 20, 6
 FORGED = 40  # styles parts forged to the good workbooks' checksum
+NON_REGULAR, LONG_TEXTS = 24, 20
 
 
 class _Figures:
@@ -74,11 +75,14 @@ formula_text_cases = family("formula_text_cases", fuzz.formula_text_mutants(), F
 non_utf8_name_cases = family("non_utf8_name_cases", fuzz.non_utf8_name_mutants(), NON_UTF8_NAMES, fuzz.run_text_case)
 non_utf8_name_cli_cases = family("non_utf8_name_cli_cases", fuzz.non_utf8_name_mutants(), NON_UTF8_NAMES_CLI,
                                  fuzz.run_cli_case)
+non_regular_cases = family("non_regular_cases", fuzz.non_regular_mutants(), NON_REGULAR)
+long_text_cases = family("long_text_cases", fuzz.long_text_mutants(), LONG_TEXTS, fuzz.run_long_text_case)
 
 
 # In order, as benchmarks/fuzz_report.py runs them.
 FAMILIES = (raw_zip_cases, member_byte_cases, reference_cases, xml_cases, part_cases, forged_checksum_cases, docx_cases,
-            text_cases, cli_cases, formula_text_cases, non_utf8_name_cases, non_utf8_name_cli_cases)
+            text_cases, cli_cases, formula_text_cases, non_utf8_name_cases, non_utf8_name_cli_cases, non_regular_cases,
+            long_text_cases)
 
 
 def test_workbooks_with_damaged_zip_bytes():
@@ -124,6 +128,14 @@ def test_workbooks_with_formula_like_texts_typed_in():
 def test_files_with_non_utf8_names():
     tried(non_utf8_name_cases, NON_UTF8_NAMES)
     tried(non_utf8_name_cli_cases, NON_UTF8_NAMES_CLI)
+
+
+def test_non_regular_files_named_like_inputs():
+    tried(non_regular_cases, NON_REGULAR)
+
+
+def test_workbooks_with_long_texts():
+    tried(long_text_cases, LONG_TEXTS)
 
 
 def test_the_seeds_are_read_whole():

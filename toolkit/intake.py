@@ -188,7 +188,7 @@ OPEN_ERRORS = {
     errno.ELOOP: "符号链接形成循环（链接指向自己或互相指向），指不到文件",
     errno.ENXIO: "这是套接字（socket）或未连接的设备，不是普通文件，已拒绝读取",
     errno.ENAMETOOLONG: "路径过长，无法打开",
-    errno.EIO: "读取时出错（磁盘、U 盘或网络盘故障），请复制到本机后重试",
+    errno.EIO: "无法打开：读取时出错（磁盘、U 盘或网络盘故障），请复制到本机后重试",
     errno.EISDIR: NOT_REGULAR[stat.S_IFDIR],
 }
 
