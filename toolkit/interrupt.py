@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from pathlib import Path
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a run ended by Ctrl+C
 MESSAGE = "已中断（Ctrl+C）：未完成的输出文件没有留下（已完成的照常保留）。"
@@ -31,7 +32,11 @@ def _on_ctrl_c(signum, frame):
     raise Interrupted
 
 
-def install() -> None:
+def install(commands=("xxgk", "cli")) -> None:
+    """For a process started as one of `commands` (the `xxgk` script, `python cli.py`): a program that
+    imports cli.py (a test, an embedding program) keeps its own Ctrl+C."""
+    if Path(sys.argv[0] if sys.argv else "").stem not in commands:
+        return
     try:
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored (nohup, a background job): stays so
             signal.signal(signal.SIGINT, _on_ctrl_c)
