@@ -187,7 +187,8 @@ def test_the_windows_installer_installs_from_wheels_only_and_sets_up_the_buttons
     assert f"py -{WINDOWS_PYTHON}-64" in text and "Python312" in text and "(3, 12)" in text
     assert '"%VENV%\\Scripts\\xxgk.exe" excel-config' in text and '"%VENV%\\Scripts\\xxgk.exe" selftest' in text
     assert "excel-config --remove" in _batch_text(windows_bundle / "卸载.bat")
-    assert "consolidate" in _batch_text(windows_bundle / "xxgk.bat")
+    assert '"%XXGK%" consolidate "%INPUT%" --year %YEAR% --unit "%UNIT%" -o "%OUTPUT%"' in _batch_text(
+        windows_bundle / "xxgk.bat")  # a dropped folder: the year and the county's name asked for
     assert "selftest" in _batch_text(windows_bundle / "验证安装.bat")
     guide = (windows_bundle / "安装说明.txt").read_bytes()
     assert guide.startswith("\ufeff".encode()) and b"\n" not in guide.replace(b"\r\n", b"")
