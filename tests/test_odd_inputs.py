@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import resource
 import shutil
@@ -405,3 +406,6 @@ def test_control_characters_in_file_names_are_shown_escaped(tmp_path, good):
         assert not any(c in text for c in "\x1b\r\x07\x9b"), (command, text)
         assert SHOWN in text, (command, text)
         no_traceback(done)
+    done = run("check", sent, "--json")  # JSON escapes them its own way, and reads them back
+    assert not any(c in done.stdout for c in "\x1b\r\x07\x9b"), done.stdout
+    assert {Path(f["file"]).name for f in json.loads(done.stdout)["files"]} >= {odd.name, "东河镇.xlsx"}

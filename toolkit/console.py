@@ -14,7 +14,7 @@ from rich.table import Table
 from toolkit.checking import CheckedFile
 from toolkit.input_text import readable_data
 from toolkit.model import ERROR, HINT
-from toolkit.shown import quoted
+from toolkit.shown import json_visible, quoted
 
 STYLE = {ERROR: "bold red", HINT: "yellow"}
 
@@ -57,7 +57,7 @@ def checked_json(files: list[CheckedFile]) -> str:
             item.update(unit=c.report.unit, level=c.report.level, year=c.report.year, format=c.report.format)
         item["findings"] = [f.to_dict() for f in c.findings]
         out.append(item)
-    return json.dumps(readable_data({"files": out}), ensure_ascii=False, indent=1)  # non-UTF-8 names shown
+    return json_visible(json.dumps(readable_data({"files": out}), ensure_ascii=False, indent=1))  # non-UTF-8 names shown
 
 
 

@@ -43,3 +43,8 @@ def quoted(text, longest: int = LONGEST) -> str:
     """An input's text as a message quotes it: one line, control characters visible, cut."""
     return visible(clip(text, longest), keep_lines=False)
 
+
+def json_visible(text: str) -> str:
+    """JSON text with the control characters json.dumps leaves raw (C1, DEL, the bidirectional
+    ones: it escapes only those below U+0020) written as \\uXXXX, which JSON reads back as they were."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
