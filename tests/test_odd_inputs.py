@@ -250,6 +250,23 @@ def test_consolidate_lists_odd_folders_and_link_loops_so_the_accounts_cover_ever
         assert rows[name][0] == "未汇总" and words in rows[name][1], (name, rows[name])
 
 
+def test_consolidate_lists_a_path_that_is_not_there_so_the_accounts_cover_it(tmp_path, good):
+    """A mistyped path among the inputs is counted and listed with its reason, not only warned about."""
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    (folder / "东河镇.xlsx").write_bytes(good["东河镇"])
+    before = state(folder)
+    out = tmp_path / "汇总.xlsx"
+    done = consolidate(folder, out, tmp_path / "西山乡（写错的路径）.xlsx")
+    assert done.returncode == 1, said(done)
+    no_traceback(done)
+    assert state(folder) == before
+    text, rows = submissions_sheet(out)
+    assert "共 2 个文件 = 汇总 1 个 + 未汇总 1 个" in text, text
+    status, reason = rows["西山乡（写错的路径）.xlsx"]
+    assert status == "未汇总" and "找不到这个文件或文件夹" in reason
+
+
 def test_check_lists_odd_folders_and_link_loops_in_a_folder(odd_folders):
     done = run("check", odd_folders, prefix=WITHOUT_READ_RIGHTS, timeout=60)
     assert done.returncode == 2, said(done)

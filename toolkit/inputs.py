@@ -25,6 +25,7 @@ FOLDER_UNREADABLE = "文件夹无法打开，其中的文件都未能读取：{}
 LINK_LOOP = "符号链接指回它所在的文件夹或其上层文件夹（“{}”），形成循环，不再进入"
 FOLDER_AGAIN = "与“{}”是同一个文件夹（符号链接），其中的文件已读取，不再重复读取"
 NO_WORKBOOK = "文件夹“{}”中没有工作簿（.xlsx/.xlsm）"
+MISSING = "找不到这个文件或文件夹：路径可能写错了，或已被移走、删除"
 
 
 def no_workbook(folder) -> str:
@@ -35,7 +36,7 @@ def no_workbook(folder) -> str:
 class Inputs:
     files: list[Path] = field(default_factory=list)  # what will be read, in order (refused ones too)
     skipped: list[Path] = field(default_factory=list)  # in the folders, but not workbooks (or lock files)
-    missing: list[Path] = field(default_factory=list)  # named, but not there
+    missing: list[Path] = field(default_factory=list)  # named, but not there (also among `files`, refused)
     refused: dict[str, str] = field(default_factory=dict)  # str(path) of files -> why it cannot be read
     empty: list[Path] = field(default_factory=list)  # folders given with nothing in `files` from them
 
@@ -92,8 +93,9 @@ def input_files(inputs, exclude=()) -> Inputs:
                 out.skipped.append(item)
             else:
                 add(item)
-        else:
+        else:  # named but not there: listed too, so the accounts still cover every path given
             out.missing.append(item)
+            add(item, MISSING)
     return out
 
 
