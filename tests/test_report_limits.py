@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from big_inputs import MIB, long_text_workbook, pdf_bomb, pdf_with_content
+from big_inputs import MIB, long_text_workbook, pdf_bomb, pdf_of, pdf_with_content
 from toolkit.intake import RefusedFile
 from toolkit.published.export import export_bytes
 from toolkit.published.limits import REPORT_LIMITS, ReportLimits, check_pdf, time_limit
@@ -69,14 +69,7 @@ def test_pdf_of_more_pages_than_a_report_has_is_refused(tmp_path):
     kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out = pdf_of(objects)
     path = tmp_path / "很多页.pdf"
     path.write_bytes(bytes(out))
     code, output = imported(tmp_path, path)
