@@ -23,6 +23,7 @@ from toolkit.model import ERROR, HINT, Finding, Report
 from toolkit.published.labels import loose, numbering, similarity, width_normal
 from toolkit.intake import RefusedFile
 from toolkit.published.limits import time_limit
+from toolkit.published.signature import date_text, find_signature, lateness, message, same_unit
 from toolkit.published.text import Line, UnreadableReport, read_lines
 from toolkit.values import parse_value
 
@@ -38,6 +39,8 @@ IMPORT_CODES = {
     "P-UNPLACED": ERROR,     # a number found that could not be placed into a cell
     "P-MISSING": ERROR,      # a cell for which no number was found
     "P-EMPTY-TABLE": ERROR,  # a table without any number
+    "P-LATE": HINT,          # dated (signature) after its level's deadline (toolkit.published.signature)
+    "P-DATE": HINT,          # dated before the report year ended
 }
 
 # A label matches a row when at least this alike (see labels.similarity); 本年新收政府信息数量 against
@@ -129,7 +132,10 @@ class _Importer:
                                      source=self.source or None))
 
     def run(self) -> Imported:
+        self.signature = find_signature([line.text if not line.row else "" for line in self.lines], UNIT_LINE)
         title_at, unit, year = self._title()
+        if self.signature and self.signature.unit and unit and not same_unit(unit, self.signature.unit):
+            self.add("P-UNIT", message("unit_differs", unit=unit, signature=self.signature.unit))
         version = self._version(year)
         fmt = self.fmt = get_format(version)
         headings = self._headings(fmt, title_at + 1)
@@ -142,6 +148,11 @@ class _Importer:
                                    "不像是政府信息公开工作年度报告")
         level = self._level(unit)
         info = {"source": self.source} if self.source else {}
+        if self.signature:
+            info["date"] = self.signature.date.isoformat()
+            late = lateness(level, year, self.signature.date)
+            if late:
+                self.add(*late)
         report = Report(unit=unit, level=level, year=year, format=version, values=values, texts=texts, info=info)
         return Imported(report, self.findings, self.source)
 
@@ -190,6 +201,9 @@ class _Importer:
                 unit = m.group("unit")
                 self.add("P-UNIT", f"标题中没有单位名称，已按正文开头“{text[:len(unit) + 6]}…”取为“{unit}”，请核实")
                 return unit
+        if self.signature and self.signature.unit:
+            self.add("P-UNIT", message("unit", signature=self.signature.text, unit=self.signature.unit))
+            return self.signature.unit
         stem = re.split(r"(?:19|20)\d{2}", Path(self.source).stem)[0] if self.source else ""
         stem = _clean_unit(stem)
         if stem and UNIT_LINE.match(stem):
@@ -204,9 +218,13 @@ class _Importer:
             if m:
                 self.add("P-YEAR", f"标题中没有年度，已按统计期限“{m.group(0)}”取为{m.group(1)}年度，请核实")
                 return int(m.group(1))
+        if self.signature:
+            year = self.signature.date.year - 1
+            self.add("P-YEAR", message("year_from_date", date=date_text(self.signature.date), year=year))
+            return year
         m = re.search(r"(?:19|20)\d{2}", self.source or "")
         if m:
-            self.add("P-YEAR", f"年报中没有找到年度，已按文件名取为{m.group(0)}年度，请核实")
+            self.add("P-YEAR", message("year_from_file", name=self.source, year=m.group(0)))
             return int(m.group(0))
         self.add("P-YEAR", "年报中没有找到年度，请在“单位信息”表中填写")
         return None
@@ -279,13 +297,17 @@ class _Importer:
                 begin = headings[k] + 1
             else:
                 continue
-            end = min([i for j, i in headings.items() if j > k] + [len(self.lines)])
+            end = min([i for j, i in headings.items() if j > k] + [self._end()])
             skip = {headings.get(0)}
             lines = [self.lines[i].text.strip() for i in range(begin, end) if i not in skip]
             lines = [t for t in lines if t and not (k == 0 and PAGE_CHROME.search(t))]
             if lines:
                 texts[part.text] = "\n".join(lines)
         return texts
+
+    def _end(self) -> int:
+        """Where the report's text ends: before the signature, if it has one."""
+        return self.signature.at if self.signature else len(self.lines)
 
     def _region(self, fmt: Format, table: Table, headings: dict[int, int], title_at: int) -> list[Line]:
         """The lines between the table's part heading and the next heading found; where the
