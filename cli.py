@@ -392,21 +392,32 @@ def import_command(
     reports: List[Path] = typer.Argument(..., readable=False, help="已发布的年报：纯文本（.txt）、网页（.html）、Word（.docx）或文字版 PDF，可多个"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
+    previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的年报（已发布的文件或工作簿），用于计算文字重复率"),
 ):
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取或工作簿已存在。"""
     from toolkit.console import print_checked
-    from toolkit.published.commands import import_to_workbook
+    from toolkit.published.commands import import_to_workbook, read_previous
+    from toolkit.published.text import UnreadableReport
 
     code, taken = EXIT_OK, set()
     sources = _without_lock_files(reports)
+    last_year = None
+    if previous is not None:
+        try:
+            last_year = read_previous(previous)
+        except UnreadableReport as exc:
+            _fail(f"上年报告无法读取：{exc}")
     for source in sources:
-        done = import_to_workbook(source, output, force, taken, inputs=sources)
+        done = import_to_workbook(source, output, force, taken, inputs=[*sources, *([previous] if previous else [])],
+                                  previous=last_year, previous_name=previous.name if previous else "")
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             code = EXIT_UNREADABLE
             continue
         print_checked(console, done.checked)
+        if done.repetition is not None:
+            console.print(escape(done.repetition.line))
         if done.workbook:
             console.print(escape(f"已写出工作簿：{done.workbook}\n"))
         if done.checked.unreadable:

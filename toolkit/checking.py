@@ -9,6 +9,7 @@ from pathlib import Path
 
 from toolkit.model import Finding, Report
 from toolkit.rules import check, has_errors
+from toolkit.text_checks import text_findings
 from toolkit.workbook.reader import ReadResult, UnreadableWorkbook, read_workbook
 
 
@@ -40,7 +41,7 @@ def check_file(path, previous: Report | None = None) -> CheckedFile:
         result = read_workbook(path)
     except UnreadableWorkbook as exc:
         return CheckedFile(path, unreadable=str(exc))
-    findings = result.findings + check(result.report, previous)
+    findings = result.findings + check(result.report, previous) + text_findings(result.report)
     return CheckedFile(path, result.report, located(result, findings))
 
 

@@ -17,6 +17,7 @@ from toolkit.published.export import export_bytes, export_name
 from toolkit.published.importer import import_file
 from toolkit.published.text import UnreadableReport
 from toolkit.rules import check
+from toolkit.text_checks import Repetition, heading_findings, repetition, text_findings
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 from toolkit.workbook.template import template_bytes
 
@@ -26,9 +27,23 @@ class ImportedFile:
     checked: CheckedFile  # path = the published report; findings of the import and of the check
     workbook: Path | None = None  # the workbook written
     refused: str | None = None  # why nothing was written: the workbook exists (and not --force), or cannot be written
+    repetition: Repetition | None = None  # 重复率 against last year's report (--previous)
 
 
-def import_to_workbook(source, folder, force: bool = False, taken: set | None = None, inputs=()) -> ImportedFile:
+def read_previous(path) -> Report:
+    """Last year's report for --previous: a workbook, or a report as published; raises
+    UnreadableReport (a workbook's UnreadableWorkbook too, as one)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return read_workbook(path).report
+        except UnreadableWorkbook as exc:
+            raise UnreadableReport(str(exc)) from exc
+    return import_file(path).report
+
+
+def import_to_workbook(source, folder, force: bool = False, taken: set | None = None, inputs=(),
+                       previous: Report | None = None, previous_name: str = "") -> ImportedFile:
     """Import one published report, write its standard workbook into `folder` (named after unit
     and year), and check it.  An existing workbook is overwritten only with `force`, and never when
     it is `source` or one of `inputs` (the other reports of the run)."""
@@ -44,8 +59,12 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
         atomic_write(target, template_bytes(report=report), force)
     except OutputError as exc:
         return ImportedFile(CheckedFile(source, report), refused=str(exc))
-    findings = located(report, imported.findings + check(report), target)
-    return ImportedFile(CheckedFile(source, report, findings), target)
+    text = heading_findings(get_format(report.format), imported.lines) + text_findings(report)
+    repeated = repetition(report, previous, previous_name) if previous is not None else None
+    if repeated and repeated.finding:
+        text.append(repeated.finding)
+    findings = located(report, imported.findings + check(report) + text, target)
+    return ImportedFile(CheckedFile(source, report, findings), target, repetition=repeated)
 
 
 def _workbook_name(report: Report, source: Path) -> str:

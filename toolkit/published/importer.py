@@ -66,6 +66,7 @@ class Imported:
     report: Report
     findings: list[Finding]
     source: str = ""
+    lines: list = field(default_factory=list, repr=False)  # as read: the text checks see the headings
 
 
 @dataclass
@@ -154,7 +155,7 @@ class _Importer:
             if late:
                 self.add(*late)
         report = Report(unit=unit, level=level, year=year, format=version, values=values, texts=texts, info=info)
-        return Imported(report, self.findings, self.source)
+        return Imported(report, self.findings, self.source, self.lines)
 
     # --- title, unit, year, level --------------------------------------------------------------
 
