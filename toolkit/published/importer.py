@@ -118,8 +118,14 @@ def import_file(path) -> Imported:
 
 def import_lines(lines: list[Line], source: str = "") -> Imported:
     """Raises UnreadableReport when nothing in the lines looks like a report: no part heading and
-    no number in any table."""
-    return _Importer(lines, source).run()
+    no number in any table.  Page furniture (page numbers, running headers) is dropped first."""
+    from toolkit.published.furniture import drop_furniture, furniture_finding
+
+    lines, dropped = drop_furniture(lines)
+    imported = _Importer(lines, source).run()
+    if dropped:
+        imported.findings.insert(0, furniture_finding(dropped, source))
+    return imported
 
 
 class _Importer:

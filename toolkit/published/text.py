@@ -28,6 +28,7 @@ class Line:
 
     cells: tuple[str, ...]
     row: bool = False
+    furniture: bool = False  # a PDF's running header, footer or page number (toolkit.published.furniture)
 
     @property
     def text(self) -> str:
@@ -76,7 +77,7 @@ def read_lines(path, deadline: Deadline | None = None) -> list[Line]:
         check_characters(sum(len(c) for line in lines for c in line.cells))
     except RefusedFile as exc:
         raise UnreadableReport(f"“{path.name}”：{exc}") from exc
-    lines = [Line(tuple(_without_controls(c) for c in line.cells), line.row) for line in lines]
+    lines = [Line(tuple(_without_controls(c) for c in line.cells), line.row, line.furniture) for line in lines]
     if not any(line.text for line in lines):
         raise UnreadableReport(f"“{path.name}”：文件中没有文字（如是扫描件或图片，请先转为文字）")
     return lines
@@ -332,14 +333,25 @@ def pdf_lines(data: bytes, deadline: Deadline | None = None) -> list[Line]:
             for page in pdf.pages:
                 if deadline is not None:
                     deadline.check()
-                items.extend(_pdf_page(page))
+                items.append(_pdf_page(page))
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
     except Exception as exc:  # pdfminer/pypdfium2 raise their own kinds for broken files
         if exc.__class__.__module__.startswith(("pdfminer", "pypdfium2", "pdfplumber")):
             raise UnreadableReport(f"PDF 文件已损坏或无法解析（{exc.__class__.__name__}）") from exc
         raise
-    return _paragraphs(items)
+    return _paragraphs(_margins(items))
+
+
+def _margins(pages: list[list]) -> list:
+    """The pages' items in one list, the lines in a margin band that are page furniture (a page
+    number, or repeated on other pages) made `Line`s marked as such."""
+    from toolkit.published.furniture import mark_pdf_margins
+
+    texts = [[i for i in page if isinstance(i, _PdfText)] for page in pages]
+    marks = mark_pdf_margins([[(t.text, t.band) for t in page] for page in texts])
+    furniture = {id(t) for page, flags in zip(texts, marks) for t, flag in zip(page, flags) if flag}
+    return [Line((i.text,), furniture=True) if id(i) in furniture else i for page in pages for i in page]
 
 
 @dataclass
@@ -350,6 +362,7 @@ class _PdfText:
     x0: float
     x1: float
     size: float
+    band: bool = False  # in the page's top or bottom margin band
 
 
 def _pdf_page(page) -> list:
@@ -366,11 +379,19 @@ def _pdf_page(page) -> list:
         return not any(t.bbox[0] <= x <= t.bbox[2] and t.bbox[1] <= y <= t.bbox[3] for t in tables)
 
     rest = page.filter(outside) if tables else page
+    margin = page.height * _pdf_margin()
     for line in rest.extract_text_lines(layout=False, strip=True):
         size = line["chars"][0]["size"] if line.get("chars") else 12
-        items.append((line["top"], 0, _PdfText(_cjk_spacing(line["text"]), line["x0"], line["x1"], size)))
+        band = line["top"] < margin or line["bottom"] > page.height - margin
+        items.append((line["top"], 0, _PdfText(_cjk_spacing(line["text"]), line["x0"], line["x1"], size, band)))
     items.sort(key=lambda item: (round(item[0], 1), item[1]))
     return [item for _, _, item in items]
+
+
+def _pdf_margin() -> float:
+    from toolkit.published.furniture import rules
+
+    return rules().pdf_margin
 
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
