@@ -202,6 +202,8 @@ class Common:
     summary_of: dict = field(default_factory=dict)  # unit level -> the level of a summary of such units
     summary_sheets: dict = field(default_factory=dict)  # submissions, details, charts
     read_rules: dict = field(default_factory=dict)  # code -> ReadRule
+    published_total_note: str = ""  # the note on a printed total kept by import ({reported} {computed} {formula})
+    published_total_author: str = ""
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -293,6 +295,8 @@ def common() -> Common:
         summary_of=dict(raw["summary_of"]),
         summary_sheets=dict(raw["summary_sheets"]),
         read_rules={r["code"]: ReadRule(**r) for r in raw.get("read_rules", ())},
+        published_total_note=raw["published_total_note"],
+        published_total_author=raw["published_total_author"],
     )
 
 

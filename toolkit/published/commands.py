@@ -56,7 +56,7 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
     target = Path(folder) / _free_name(_workbook_name(report, source), source, taken)
     try:
         check_outputs([target], [source, *inputs])
-        atomic_write(target, template_bytes(report=report), force)
+        atomic_write(target, template_bytes(report=report, keep_totals=True), force)
     except OutputError as exc:
         return ImportedFile(CheckedFile(source, report), refused=str(exc))
     text = heading_findings(get_format(report.format), imported.lines) + text_findings(report)

@@ -12,6 +12,7 @@ import io
 import math
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
@@ -21,7 +22,8 @@ from toolkit.formats import Format, common, get_format
 from toolkit.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
 from toolkit.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
-from toolkit.model import Report
+from toolkit.model import Report, show_number
+from toolkit.published.totals import disagreeing_totals
 from toolkit.workbook.cells import put, set_value
 from toolkit.workbook.package import reproducible
 
@@ -39,11 +41,16 @@ DATA_COL_WIDTH = 12
 TABLE_FOOTNOTE = "白色单元格由填报单位填写（没有发生的填0）；蓝色单元格为合计，由公式自动计算；红色表示勾稽关系不成立或数值有误，黄色为提示。"
 
 
-def build_workbook(version: str | None = None, report: Report | None = None) -> Workbook:
-    """The standard workbook of a format version, filled with `report` if one is given."""
+def build_workbook(version: str | None = None, report: Report | None = None, keep_totals: bool = False) -> Workbook:
+    """The standard workbook of a format version, filled with `report` if one is given.
+
+    With `keep_totals` (a published report imported), a total the report gives that disagrees with
+    its formula is written as given, a number with a note, so checking the workbook finds what
+    checking the report found; the relation's conditional format marks it red."""
     fmt = get_format(version or (report.format if report else None))
     layout = workbook_layout(fmt.version)
     report = report or Report(format=fmt.version)
+    kept = disagreeing_totals(report) if keep_totals else {}
     wb = Workbook()
     wb.remove(wb.active)
     names = common().sheets
@@ -51,7 +58,7 @@ def build_workbook(version: str | None = None, report: Report | None = None) -> 
     _info_sheet(wb.create_sheet(names["info"]), fmt, layout, report)
     formulas = total_formulas(layout)
     for sheet in layout.tables:
-        _table_sheet(wb, wb.create_sheet(sheet.name), fmt, sheet, layout, report, formulas)
+        _table_sheet(wb, wb.create_sheet(sheet.name), fmt, sheet, layout, report, formulas, kept)
     _texts_sheet(wb.create_sheet(names["texts"]), fmt, layout, report)
     _findings_sheet(wb.create_sheet(names["findings"]))
     _define_names(wb, layout)
@@ -66,8 +73,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return reproducible(buf.getvalue())
 
 
-def template_bytes(version: str | None = None, report: Report | None = None) -> bytes:
-    return workbook_bytes(build_workbook(version, report))
+def template_bytes(version: str | None = None, report: Report | None = None, keep_totals: bool = False) -> bytes:
+    return workbook_bytes(build_workbook(version, report, keep_totals))
 
 
 # --- sheets ------------------------------------------------------------------------------------
@@ -234,13 +241,22 @@ def _findings_sheet(ws) -> None:
     _a4(ws, landscape=True)
 
 
-def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout, report: Report, formulas) -> None:
+def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout, report: Report, formulas,
+                 kept=None) -> None:
     kinds = common().kinds
     _labels(ws, sheet)
     for cid, (row, col) in sheet.cells.items():
         cell_def = fmt.cells[cid]
         cell = ws.cell(row, col)
-        if cell_def.total:
+        if cell_def.total and kept and cid in kept:
+            reported, computed = kept[cid]
+            set_value(cell, reported)
+            cell.fill = TOTAL_FILL
+            c = common()
+            note = c.published_total_note.format(reported=show_number(reported), computed=show_number(computed),
+                                                 formula=formulas[cid])
+            cell.comment = Comment(note, c.published_total_author, width=260, height=110)
+        elif cell_def.total:
             cell.value = formulas[cid]
             cell.fill = TOTAL_FILL
         else:
