@@ -162,11 +162,23 @@ def check_command(
             if c.report is not None and c.report.year is not None and c.report.year != last_year.year + 1:
                 _fail(f"上年工作簿“{previous.name}”是{last_year.year}年度的报告，而“{c.path.name}”是"
                       f"{c.report.year}年度，上年工作簿应为{c.report.year - 1}年度")
+    rates = {}
+    if last_year is not None:  # 重复率 of the texts against last year's, a 提示 above the format's threshold
+        import dataclasses
+
+        from toolkit.text_checks import repetition
+        for c in results:
+            if c.report is not None:
+                rates[c.path] = repeated = repetition(c.report, last_year, previous.name)
+                if repeated.finding:
+                    c.findings.append(dataclasses.replace(repeated.finding, source=str(c.path)))
     if as_json:
         print(checked_json(results))
     else:
         for checked in results:
             print_checked(console, checked)
+            if checked.path in rates:
+                console.print(escape(rates[checked.path].line))
     if found.empty or any(c.unreadable for c in results):
         raise typer.Exit(EXIT_UNREADABLE)
     raise typer.Exit(EXIT_ERRORS if any(c.has_errors for c in results) else EXIT_OK)

@@ -160,3 +160,14 @@ def test_repeated_passages_are_cut_to_the_length_in_the_format_file():
     result = repetition(consistent_report(), consistent_report(YEAR - 1))
     assert result.passages and all(len(p) <= s["passage_length"] for p in result.passages)
     assert any(p.endswith("…") for p in result.passages)
+
+
+def test_check_with_last_years_workbook_prints_the_rate_and_the_hint(tmp_path):
+    from toolkit.workbook.template import template_bytes
+    last_year, copied = tmp_path / "青山镇2024年.xlsx", tmp_path / "青山镇2025年照抄上年.xlsx"
+    previous_report = consistent_report(YEAR - 1)
+    last_year.write_bytes(template_bytes(report=previous_report))
+    copied.write_bytes(template_bytes(report=consistent_report(previous=previous_report)))
+    done = run("check", copied, "--previous", last_year)
+    assert "文字重复率（与上年报告“青山镇2024年.xlsx”逐句比较）：100.0%" in done.stdout, done.stdout + done.stderr
+    assert "TX-REPEAT" in done.stdout and done.returncode == 0  # a 提示: the workbook is otherwise consistent

@@ -21,10 +21,10 @@ PROBLEMS = ("{year}年工作中还存在一些不足：一是公开内容不够�
 OTHER = "本年度未收取信息处理费。"
 
 
-def consistent_report(year: int = YEAR, **texts) -> Report:
+def consistent_report(year: int = YEAR, previous: Report | None = None, **texts) -> Report:
     """A report whose tables agree, with texts that say enough; `texts` replaces parts' texts.
     No request is dropped for an unpaid fee (table 三 三（六）2 is 0): 六 says no fee was charged."""
-    report = plausible_report(UNIT, "乡镇", year, "2021")
+    report = plausible_report(UNIT, "乡镇", year, "2021", previous=previous)
     for cid in [c for c in report.values if c.startswith("t3.result.other.overdue_fee.")]:
         col = cid.rsplit(".", 1)[1]
         report.values[f"t3.result.open.{col}"] += report.values.pop(cid)
