@@ -21,7 +21,7 @@ from docx.oxml.ns import nsdecls
 
 from test_cli import run
 from toolkit.published.export import report_docx, report_html, report_title
-from toolkit.published.furniture import drop_furniture
+from toolkit.published.furniture import drop_furniture, mark_pdf_margins
 from toolkit.published.importer import import_file
 from toolkit.published.text import Line, html_lines
 from toolkit.rules import computed_totals
@@ -159,6 +159,13 @@ def test_the_signature_is_kept_though_the_units_name_heads_the_pages():
     assert [l.text for l in kept] == [title, "一、总体情况", "六、其他需要报告的事项", "无", "城关镇人民政府",
                                       "2023年1月20日"]
     assert dropped == ["- 1 -", "城关镇人民政府", title]
+
+
+def test_pdf_margin_lines_repeated_across_pages_or_page_numbers_and_the_title_under_the_header():
+    title = "东河镇2025年政府信息公开工作年度报告"
+    pages = [[(title, True), (title, True), ("一、总体情况", False), ("— 1 —", True)],
+             [(title, True), ("行政许可 25", False), ("（示例）", True), ("— 2 —", True)]]
+    assert mark_pdf_margins(pages) == [[True, False, False, True], [True, False, False, True]]
 
 
 def _with_header_and_page_footer(report) -> bytes:

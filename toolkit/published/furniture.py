@@ -248,5 +248,16 @@ def mark_pdf_margins(pages: list[list[tuple[str, bool]]]) -> list[list[bool]]:
     for page in pages:
         for key in {margin_key(t) for t, band in page if band and t.strip()}:
             counts[key] = counts.get(key, 0) + 1
-    return [[band and bool(t.strip()) and (page_number(t) is not None or counts.get(margin_key(t), 0) >= 2)
-             for t, band in page] for page in pages]
+    out = []
+    for page in pages:
+        marked, seen = [], set()
+        for t, band in page:
+            key = margin_key(t)
+            # once a page: the running header is the first, a title printed under it (page 1) stays
+            flag = band and bool(t.strip()) and key not in seen and (
+                page_number(t) is not None or counts.get(key, 0) >= 2)
+            if flag:
+                seen.add(key)
+            marked.append(flag)
+        out.append(marked)
+    return out
