@@ -171,3 +171,11 @@ def test_check_with_last_years_workbook_prints_the_rate_and_the_hint(tmp_path):
     done = run("check", copied, "--previous", last_year)
     assert "文字重复率（与上年报告“青山镇2024年.xlsx”逐句比较）：100.0%" in done.stdout, done.stdout + done.stderr
     assert "TX-REPEAT" in done.stdout and done.returncode == 0  # a 提示: the workbook is otherwise consistent
+
+
+def test_every_text_check_of_both_formats_is_a_hint_with_its_code_in_the_format_file():
+    for version in ("2021", "2019"):
+        checks = settings(version)
+        assert {s["severity"] for s in checks.values()} == {"提示"}
+        codes = {v for s in checks.values() for k, v in s.items() if k.startswith("code")}
+        assert codes == set(TEXT_CODES) - ({"TX-FEES"} if version == "2019" else set())
