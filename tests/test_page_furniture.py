@@ -151,6 +151,17 @@ def test_numbers_that_are_no_page_numbers_are_kept():
     assert drop_furniture(lines) == (lines, [])
 
 
+def test_page_numbers_in_the_cells_of_table_rows_are_dropped():
+    # a row copied from Word with the footer's page number as a last cell; a browser-copied cell
+    # whose label went on over a page break
+    rows = [Line(("（二）部分公开", "3", "0", "0", "0", "0", "0", "3", "- 4 -"), row=True),
+            Line(("（三）不予公开\n— 5 —\n东河镇", "1", "0"), row=True), Line(("第 6 页 共 8 页",), row=True)]
+    kept, dropped = drop_furniture(rows)
+    assert kept == [Line(("（二）部分公开", "3", "0", "0", "0", "0", "0", "3"), row=True),
+                    Line(("（三）不予公开\n东河镇", "1", "0"), row=True)]
+    assert dropped == ["- 4 -", "— 5 —", "第 6 页 共 8 页"]
+
+
 def test_the_signature_is_kept_though_the_units_name_heads_the_pages():
     title = "城关镇人民政府2022年政府信息公开工作年度报告"
     texts = [title, "一、总体情况", "- 1 -", "城关镇人民政府", title, "六、其他需要报告的事项", "无",
