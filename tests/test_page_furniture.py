@@ -117,6 +117,17 @@ def test_bare_page_numbers_running_1_2_3_after_table_rows(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_a_lone_bare_page_number_before_a_form_feed_as_pdftotext_writes_it(tmp_path):
+    lines = _pdf_copied_lines(REPORT_2019)
+    i = _at(lines, "（三）不予公开")  # a page of table 三 ends after a complete row
+    lines[i + 1:i + 2] = ["2", "\f" + lines[i + 1]]
+    path = tmp_path / "北关街道2020年政府信息公开工作年度报告.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    imported = import_file(path)
+    _assert_same(imported, REPORT_2019)
+    assert _codes(imported) == ["P-PAGE-FURNITURE"] and "版面文字1处（“2”）" in _furniture_count(imported)
+
+
 def test_page_of_pages_between_a_label_and_its_numbers_and_at_the_end_of_a_row(tmp_path):
     lines = _pdf_copied_lines(REPORT_2019)
     _page_break(lines, "第二十条第（五）项", "第 1 页 共 3 页")

@@ -86,12 +86,13 @@ def drop_furniture(lines: list[Line]) -> tuple[list[Line], list[str]]:
     """The lines without page furniture, and the furniture dropped (its texts, in order)."""
     dropped: list[str] = []
     out: list[Line | None] = []
-    breaks: set[int] = set()  # where a page number stood: before out[i]
+    breaks: set[int] = set()  # where a page broke (a page number stood): before out[i]
     last = 0
     for line in lines:
         if line.furniture or page_number(line.text) is not None and len(line.text) < 20:
             breaks.add(len(out))
-            dropped.append(line.text)
+            if line.text:  # a PDF's margin line or a page number; empty: a mark where a page broke
+                dropped.append(line.text)
             n = page_number(line.text)
             last = n if n is not None else last
             continue
@@ -122,7 +123,7 @@ def drop_furniture(lines: list[Line]) -> tuple[list[Line], list[str]]:
         out.append(replace(line, cells=tuple(cells)))
     lines = [l for l in out if l is not None]
     headers = _running_headers(lines, breaks)
-    bare = _bare_numbers(lines, headers)
+    bare = _bare_numbers(lines, headers, breaks)
     gone = headers | bare
     return [l for i, l in enumerate(lines) if i not in gone], dropped + [lines[i].text for i in sorted(gone)]
 
@@ -150,11 +151,11 @@ def _complete(texts: list[tuple[int, str]], k: int, j: int) -> bool:
     return bool(around) and all(n == have for n in around)
 
 
-def _bare_numbers(lines: list[Line], headers: set[int]) -> set[int]:
+def _bare_numbers(lines: list[Line], headers: set[int], breaks: set[int]) -> set[int]:
     """Bare numbers alone on a line (indexes): between lines that are not numbers, after a line
     that does not end with a number or is a table row complete without it (never the figure that
     completes a row: its row has fewer numbers than the rows around it), and either next to a
-    running header dropped (a page break) or in a run 1, 2, 3 … (k, k+1, …) of at least two far
+    running header dropped or a page break (a form feed, a page number) or in a run 1, 2, 3 … (k, k+1, …) of at least two far
     enough apart to be pages."""
     r = rules()
     texts = [(i, line.text) for i, line in enumerate(lines) if not line.row and line.text]
@@ -169,7 +170,7 @@ def _bare_numbers(lines: list[Line], headers: set[int]) -> set[int]:
             continue  # figures one a line (a table copied cell by cell)
         if _ends_with_number(before[1]) and not _complete(texts, k, j):
             continue  # it may be the figure that completes the row before it
-        if j < k - 1 or after[0] in headers:
+        if j < k - 1 or after[0] in headers or {i, i + 1} & breaks:
             at_break.add(i)
         else:
             candidates.append((i, int(_norm(text))))

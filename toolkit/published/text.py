@@ -127,6 +127,10 @@ def text_lines(text: str) -> list[Line]:
     out: list[Line] = []
     row: list[str] | None = None
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if "\f" in raw and row is None:  # a page break (pdftotext writes a form feed): kept as a mark
+            before, _, raw = raw.rpartition("\f")
+            out.extend(Line((part,)) for part in before.split("\f") if part.strip())
+            out.append(Line(("",), furniture=True))
         if raw.startswith("\t"):
             row = (row or []) + raw.split("\t")[1:]
             continue
