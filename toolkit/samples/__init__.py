@@ -69,7 +69,11 @@ def plausible_report(unit: str, level: str, year: int, version: str = "2021", se
     return Report(unit=unit, level=level, year=year, format=version, values=values,
                   texts={"overview": f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，"
                          "扎实推进政府信息公开工作。（示例数据）",
-                         "problems": "公开内容的全面性和及时性仍需提高。（示例数据）", "other": "无"},
+                         # a model text: 五 says what is to improve, 六 reports the 信息处理费 (2021 format),
+                         # so the text checks give a made-up report no hint of their own
+                         "problems": "公开内容的全面性和及时性仍需提高，下一步将加强业务培训、完善工作制度，"
+                                     "推动政府信息公开工作规范化。（示例数据）",
+                         "other": "本年度依照《政府信息公开信息处理费管理办法》办理信息处理费事宜，情况与表三一致。（示例数据）"},
                   info={"filler": "张三", "phone": "0000-0000000", "date": f"{year + 1}-01-15"})
 
 
