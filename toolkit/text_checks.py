@@ -18,9 +18,8 @@ from functools import cache
 
 from toolkit.formats import Format, _load_toml, get_format
 from toolkit.model import Finding, Report
-from toolkit.published.labels import loose, numbering, similarity, width_normal
+from toolkit.published.labels import heading_score, width_normal
 
-HEADING_MATCH = 0.8
 _CN = "一二三四五六"
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")  # a sentence with its end mark, as printed
@@ -47,18 +46,12 @@ def heading_findings(fmt: Format, lines, start: int = 0) -> list[Finding]:
     order = "、".join(p.heading for p in fmt.parts)
     found: dict[int, tuple[int, str]] = {}  # part -> (line index, heading as printed)
     for k, part in enumerate(fmt.parts):
-        want = loose(part.heading)
         best, best_score = None, 0.0
         for i in range(start, len(lines)):
             line = lines[i]
-            text = width_normal(line.text)
-            if line.row or not text or len(text) > len(want) + 16 or numbering(text) not in (None, k + 1):
+            score = None if line.row else heading_score(width_normal(line.text), part.heading, k + 1)
+            if score is None:
                 continue
-            score = similarity(loose(text), want)
-            if score < HEADING_MATCH:
-                continue
-            if not text.startswith(("(", "（")):
-                score += 0.1  # a top-level heading rather than a sub-heading of the same words
             if score > best_score:
                 best, best_score = i, score
         if best is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
 from toolkit.model import ERROR, HINT, Finding, Report
-from toolkit.published.labels import loose, numbering, similarity, width_normal
+from toolkit.published.labels import heading_score, loose, similarity, width_normal
 from toolkit.intake import RefusedFile
 from toolkit.published.limits import time_limit
 from toolkit.published.signature import date_text, find_signature, lateness, message, same_unit
@@ -46,7 +46,6 @@ IMPORT_CODES = {
 # A label matches a row when at least this alike (see labels.similarity); 本年新收政府信息数量 against
 # 本年新收政府信息公开申请数量 is 0.83, 行政处罚 against 行政强制 is 0.5.
 MATCH = 0.72
-HEADING_MATCH = 0.8
 TITLE = re.compile(r"(?P<pre>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<mid>.*?)(?:政府)?信息公开(?:工作)?年度?报告")
 UNIT_SUFFIX = r"(?:人民政府|政府|办事处|街道|镇|乡|县|区|市|局|委员会|委|办公室|办|中心|院|署|厅|所|站|队)"
 UNIT_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,30}}{UNIT_SUFFIX}$")
@@ -269,21 +268,12 @@ class _Importer:
         found: dict[int, int] = {}
         after = start
         for k, part in enumerate(fmt.parts):
-            want = loose(part.heading)
             best, best_score = None, 0.0
             for i in range(after, len(self.lines)):
                 line = self.lines[i]
-                text = width_normal(line.text)
-                if line.row or not text or len(text) > len(want) + 16:
+                score = None if line.row else heading_score(width_normal(line.text), part.heading, k + 1)
+                if score is None:
                     continue
-                number = numbering(text)
-                if number not in (None, k + 1):
-                    continue
-                score = similarity(loose(text), want)
-                if score < HEADING_MATCH:
-                    continue
-                if not text.startswith(("(", "（")):
-                    score += 0.1  # a top-level heading rather than a sub-heading of the same words
                 if score > best_score:
                     best, best_score = i, score
             if best is None:

@@ -70,3 +70,20 @@ def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# A line is a part's heading when at least this alike to the official heading (see heading_score).
+HEADING_MATCH = 0.8
+
+
+def heading_score(text: str, heading: str, number: int) -> float | None:
+    """How well a line's text (width-normalised) stands for the official `heading` of part `number`
+    (1..6), or None when it cannot be that heading: a line much longer than the heading, numbered as
+    another part, or too unlike it.  A top-level heading scores above a sub-heading of the same words."""
+    want = loose(heading)
+    if not text or len(text) > len(want) + 16 or numbering(text) not in (None, number):
+        return None
+    score = similarity(loose(text), want)
+    if score < HEADING_MATCH:
+        return None
+    return score + (0.0 if text.startswith(("(", "（")) else 0.1)
