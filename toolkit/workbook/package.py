@@ -39,6 +39,16 @@ def reproducible(data: bytes, extra: dict[str, bytes | Iterable] | None = None) 
     return out.getvalue()
 
 
+def package_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
+    """A package of these members (name, bytes), in this order, each written as `reproducible`
+    writes it: for a package made from parts of one of ours (toolkit.workbook.filled)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, body in members:
+            _write(dst, name, body)
+    return out.getvalue()
+
+
 def _write(dst: zipfile.ZipFile, name: str, body) -> None:
     info = zipfile.ZipInfo(name, FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
