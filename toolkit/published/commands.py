@@ -18,8 +18,8 @@ from toolkit.published.importer import import_file
 from toolkit.published.text import UnreadableReport
 from toolkit.rules import check
 from toolkit.text_checks import Repetition, heading_findings, repetition, text_findings
+from toolkit.workbook.filled import filled_bytes
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
-from toolkit.workbook.template import template_bytes
 
 
 @dataclass
@@ -56,7 +56,7 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
     target = Path(folder) / _free_name(_workbook_name(report, source), source, taken)
     try:
         check_outputs([target], [source, *inputs])
-        atomic_write(target, template_bytes(report=report, keep_totals=True), force)
+        atomic_write(target, filled_bytes(report), force)
     except OutputError as exc:
         return ImportedFile(CheckedFile(source, report), refused=str(exc))
     text = heading_findings(get_format(report.format), imported.lines) + text_findings(report)
