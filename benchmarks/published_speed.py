@@ -1,5 +1,6 @@
 """How fast published reports come in and go out: the importer on each kind of input, the export to
-each format, and `xxgk import` / `xxgk export` end to end (start-up included).
+each format, the imported report's workbook written (built with openpyxl / filled), and `xxgk import`
+/ `xxgk export` end to end (start-up included).
 
     python benchmarks/published_speed.py [--runs 10]
 """
@@ -22,6 +23,8 @@ from published_files import FIXTURES, word_tables_merged_cells_2019  # noqa: E40
 from toolkit.published.export import export_bytes  # noqa: E402
 from toolkit.published.importer import import_file  # noqa: E402
 from toolkit.samples import zequ_2022  # noqa: E402
+from toolkit.workbook.filled import filled_bytes  # noqa: E402
+from toolkit.workbook.template import template_bytes  # noqa: E402
 
 
 def timed(runs: int, action) -> str:
@@ -58,6 +61,14 @@ def main() -> None:
         print(f"export (in process), 泽曲镇 report, {args.runs} runs each:")
         for to in ("docx", "html"):
             print(f"  {to}: {timed(args.runs, lambda: export_bytes(zequ_2022(), to))}")
+        imported = import_file(FIXTURES / "zequ-town-2022-published.txt").report
+        start = time.perf_counter()
+        filled_bytes(imported)  # the first builds the blank template of the version
+        first = (time.perf_counter() - start) * 1000
+        print(f"workbook written (xxgk import), 泽曲镇 report, {args.runs} runs each:")
+        print(f"  built (openpyxl, template_bytes): {timed(args.runs, lambda: template_bytes(report=imported, keep_totals=True))}")
+        print(f"  filled (the blank template built once, filled_bytes): {timed(args.runs, lambda: filled_bytes(imported))}"
+              f" (the first, building it: {first:.0f} ms)")
         print(f"end to end (start-up included), {args.runs} runs each:")
         sample = FIXTURES / "zequ-town-2022-published.txt"
         print("  xxgk import sample: " + timed(args.runs, lambda: subprocess.run(
