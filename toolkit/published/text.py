@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.intake import DOCUMENT_KINDS, OLE_KINDS, RefusedFile, file_kind, open_package, read_part
@@ -99,12 +101,7 @@ def _without_controls(text: str) -> str:
 def decode(data: bytes, html: bool = False) -> str:
     """Text in UTF-8 (with or without BOM) or, as Chinese Windows saves it, GB18030."""
     if html:
-        declared = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", data[:4096], re.I)
-        if declared:
-            try:
-                return data.decode(declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass
+        return _decode_page(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -164,10 +161,58 @@ def _trim_trailing(cells: list[str]) -> list[str]:
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "center",
                "blockquote", "pre", "header", "footer", "main", "dd", "dt", "dl", "form", "caption", "hr",
                "table", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html"}
-_SKIP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "object", "select", "option", "nav"}
-# Page furniture of government sites (navigation, footers, share buttons), by class or id.
-_CHROME = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumbs?|footer|foot|share|toolbar|topbar|sidebar)($|[\s_-])",
-                     re.I)
+
+
+@dataclass(frozen=True)
+class _Web:
+    """The site's page around a report (toolkit/formats/page_furniture.toml, [web])."""
+
+    chrome: re.Pattern  # class or id of an element of the site's
+    skip_tags: frozenset
+    outside_article_tags: frozenset
+    lines: re.Pattern  # a paragraph of the site's
+    footer_starts: re.Pattern
+    footer_line_length: int
+    gb_charsets: frozenset
+
+
+@lru_cache(maxsize=1)
+def _web() -> _Web:
+    import tomllib
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("toolkit.formats").joinpath("page_furniture.toml")
+                        .read_text(encoding="utf-8"))["web"]
+    words = "|".join(re.escape(w) for w in raw["chrome_words"])
+    return _Web(re.compile(rf"(^|[\s_-])({words})($|[\s_-])", re.I), frozenset(raw["skip_tags"]),
+                frozenset(raw["outside_article_tags"]), re.compile("|".join(f"(?:{p})" for p in raw["lines"])),
+                re.compile("|".join(f"(?:{p})" for p in raw["footer_starts"])), int(raw["footer_line_length"]),
+                frozenset(raw["gb_charsets"]))
+
+
+_DECLARED = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w:.-]+)", re.I)
+
+
+def _decode_page(data: bytes) -> str:
+    """A saved page's text: UTF-8 when its bytes are UTF-8 (a page of Chinese in GBK never is, whatever
+    its declaration says: pages edited and saved again keep their old <meta>); else the charset its
+    <meta charset> or <meta http-equiv … charset=…> declares, GB2312 and GBK read as GB18030 (which
+    holds them: pages declared gb2312 use GBK's characters too); else GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED.search(data[:32768])
+    if declared:
+        name = declared.group(1).decode("ascii", "replace").lower()
+        try:
+            return data.decode("gb18030" if name in _web().gb_charsets else name)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise UnreadableReport("文字编码无法识别（应为 UTF-8 或 GBK）") from None
 
 
 def _looks_like_html(data: bytes) -> bool:
@@ -176,8 +221,10 @@ def _looks_like_html(data: bytes) -> bool:
 
 
 def html_lines(text: str) -> list[Line]:
-    """An HTML page: paragraphs and tables in document order.  A table that holds other tables is a
-    page-layout table and is read as paragraphs; a table of cells becomes rows."""
+    """An HTML page: paragraphs and tables in document order, without the site's page around the
+    report (page_furniture.toml [web]).  A table that holds other tables, or whose rows have one cell
+    each, is a page-layout table and is read as paragraphs; a table of links is navigation; a table
+    of cells becomes rows."""
     import lxml.html
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
@@ -189,7 +236,7 @@ def html_lines(text: str) -> list[Line]:
     buffer: list[str] = []
     _walk_html(root, out, buffer)
     _flush(out, buffer)
-    return out
+    return _without_site(out)
 
 
 def _flush(out: list[Line], buffer: list[str]) -> None:
@@ -204,17 +251,26 @@ def _tag(el) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
-def _walk_html(el, out: list[Line], buffer: list[str]) -> None:
+def _walk_html(el, out: list[Line], buffer: list[str], in_article: bool = False) -> None:
     tag = _tag(el)
-    if tag in _SKIP_TAGS or not tag or _CHROME.search(f"{el.get('class', '')} {el.get('id', '')}"):
+    web = _web()
+    if not tag or tag in web.skip_tags or (tag in web.outside_article_tags and not in_article):
         return
+    if (el.get("class") or el.get("id")) and web.chrome.search(f"{el.get('class', '')} {el.get('id', '')}") \
+            and not _holds_figures(el):
+        return
+    in_article = in_article or tag in ("article", "main")
     if tag == "table" and not any(_tag(t) == "table" for t in el.iterdescendants()):
-        _flush(out, buffer)
-        for tr in (r for r in el.iter() if _tag(r) == "tr"):
-            cells = [_cell_text(td) for td in tr if _tag(td) in ("td", "th")]
-            if cells:
-                out.append(Line(tuple(cells), row=True))
-        return
+        rows = [[td for td in tr if _tag(td) in ("td", "th")] for tr in el.iter() if _tag(tr) == "tr"]
+        if any(len(cells) > 1 for cells in rows):
+            if all(_only_links(td) for cells in rows for td in cells):
+                return  # a row of links: the site's navigation
+            _flush(out, buffer)
+            for cells in rows:
+                if cells:
+                    out.append(Line(tuple(_cell_text(td) for td in cells), row=True))
+            return
+        # a table of one cell a row lays out the page (the title, a footer): read as paragraphs
     block = tag in _BLOCK_TAGS
     if block:
         _flush(out, buffer)
@@ -223,11 +279,50 @@ def _walk_html(el, out: list[Line], buffer: list[str]) -> None:
     if el.text:
         buffer.append(_squash(el.text))
     for child in el:
-        _walk_html(child, out, buffer)
+        _walk_html(child, out, buffer, in_article)
         if child.tail:
             buffer.append(_squash(child.tail))
     if block:
         _flush(out, buffer)
+
+
+_FIGURE = re.compile(r"^\s*[-+]?\d[\d.,]*\s*$")
+
+
+def _holds_figures(el) -> bool:
+    """Whether an element holds a table row with figures (a report table inside an element whose
+    class names it like the site's page: it is read)."""
+    return any(_tag(td) in ("td", "th") and _FIGURE.match(unicodedata.normalize("NFKC", td.text_content()))
+               for td in el.iter("td", "th", "TD", "TH"))
+
+
+def _only_links(td) -> bool:
+    """A cell whose text is all inside links (or empty)."""
+    text = _squash(td.text_content()).strip()
+    if not text:
+        return True
+    linked = "".join(_squash(a.text_content()) for a in td.iter("a", "A")).strip()
+    return re.sub(r"\s", "", linked) == re.sub(r"\s", "", text)
+
+
+_SENTENCE_END = ("。", "!", "?", ";")  # NFKC: ！？； are half-width
+
+
+def _without_site(lines: list[Line]) -> list[Line]:
+    """The page's lines less the site's paragraphs (breadcrumb, buttons) and its footer: from the
+    first footer line after which no table row has figures to the end, all lines short."""
+    web = _web()
+    normal = [unicodedata.normalize("NFKC", line.text) for line in lines]
+    last_figures = max((i for i, line in enumerate(lines)
+                        if line.row and any(_FIGURE.match(unicodedata.normalize("NFKC", c)) for c in line.cells)),
+                       default=-1)
+    end = len(lines)
+    for i in range(len(lines) - 1, last_figures, -1):
+        if len(normal[i]) > web.footer_line_length or normal[i].rstrip().endswith(_SENTENCE_END):
+            break
+        if not lines[i].row and web.footer_starts.search(normal[i]):
+            end = i
+    return [line for i, line in enumerate(lines[:end]) if line.row or not web.lines.search(normal[i])]
 
 
 def _squash(text: str) -> str:
@@ -239,7 +334,7 @@ def _cell_text(td) -> str:
     lines: list[Line] = []
     buffer: list[str] = [_squash(td.text)] if td.text else []
     for sub in td:
-        _walk_html(sub, lines, buffer)
+        _walk_html(sub, lines, buffer, True)
         if sub.tail:
             buffer.append(_squash(sub.tail))
     _flush(lines, buffer)
