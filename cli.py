@@ -401,30 +401,47 @@ def consolidate_command(
 
 @app.command("import")
 def import_command(
-    reports: List[Path] = typer.Argument(..., readable=False, help="已发布的年报：纯文本（.txt）、网页（.html）、Word（.docx）或文字版 PDF，可多个"),
+    reports: List[Path] = typer.Argument(..., readable=False, help="已发布的年报：纯文本（.txt）、网页（.html/.htm/.shtml）、Word（.docx）或文字版 PDF，可多个；"
+                                         "也可以是文件夹（连同子文件夹，如浏览器另存的网页所在的文件夹），其中的年报逐个导入"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的年报（已发布的文件或工作簿），用于计算文字重复率"),
 ):
-    """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验。
-    退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取或工作簿已存在。"""
+    """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验；最后列出每个文件的结果。
+    退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取、工作簿已存在，或文件夹中没有年报。"""
     from toolkit.console import print_checked
     from toolkit.published.commands import import_to_workbook, read_previous
+    from toolkit.published.folder import NO_REPORT, Outcome, reports_in, summary_lines
     from toolkit.published.text import UnreadableReport
 
     code, taken = EXIT_OK, set()
-    sources = _without_lock_files(reports)
+    found = reports_in(reports)
+    sources = found.reports
+    if not sources and not found.empty:
+        _fail("没有要处理的文件（给出的都是 Office 或 WPS 的临时锁定文件 ~$…）")
+    for folder in found.empty:
+        err.print(f"[bold red]错误：[/]{escape(NO_REPORT.format(folder))}")
+        code = EXIT_UNREADABLE
     last_year = None
     if previous is not None:
         try:
             last_year = read_previous(previous)
         except UnreadableReport as exc:
             _fail(f"上年报告无法读取：{exc}")
-    for source in sources:
+    outcomes = []
+    for entry in found.entries:
+        source = entry.path
+        if entry.skipped or entry.unreadable:
+            outcomes.append(Outcome(source, skipped=entry.skipped, unreadable=entry.unreadable))
+            if entry.unreadable:
+                err.print(f"[bold red]无法读取[/] {escape(f'“{source}”：{entry.unreadable}')}")
+                code = EXIT_UNREADABLE
+            continue
         done = import_to_workbook(source, output, force, taken, inputs=[*sources, *([previous] if previous else [])],
                                   previous=last_year, previous_name=previous.name if previous else "")
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
+            outcomes.append(Outcome(source, refused=done.refused))
             code = EXIT_UNREADABLE
             continue
         print_checked(console, done.checked)
@@ -432,10 +449,16 @@ def import_command(
             console.print(escape(done.repetition.line))
         if done.workbook:
             console.print(escape(f"已写出工作簿：{done.workbook}\n"))
+        findings = done.checked.findings
+        errors = sum(f.is_error for f in findings)
+        outcomes.append(Outcome(source, done.workbook, errors, len(findings) - errors,
+                                unreadable=done.checked.unreadable))
         if done.checked.unreadable:
             code = EXIT_UNREADABLE
         elif done.checked.has_errors and code == EXIT_OK:
             code = EXIT_ERRORS
+    for line in summary_lines(outcomes):
+        console.print(escape(line), soft_wrap=True)  # one line per file, however long
     raise typer.Exit(code)
 
 
