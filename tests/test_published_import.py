@@ -7,7 +7,7 @@ import pytest
 from published_files import (FIXTURES, WORD_2019_T2, WORD_2019_T3, WORD_2019_T4,
                              word_tables_merged_cells_2019)
 from toolkit.formats import get_format
-from toolkit.model import ERROR
+from toolkit.model import ERROR, HINT
 from toolkit.published.importer import import_file, import_lines
 from toolkit.published.labels import loose, numbering, similarity
 from toolkit.published.text import Line, UnreadableReport, read_lines
@@ -108,7 +108,7 @@ def test_sample_rows_without_labels_and_eight_numbers_are_findings_not_guesses(z
 @pytest.mark.parametrize("name, unit, year, version, level, codes", [
     ("web-text-one-cell-a-line-2021.txt", "青石镇", 2022, "2021", "乡镇", {"P-LEVEL"}),
     ("html-tables-rowspan-colspan-wrong-total-and-quote-2021.html", "河西街道办事处", 2023, "2021", "街道",
-     {"P-LEVEL", "P-ZERO-WORD", "T3-ROW-TOTAL", "T3-BALANCE", "TX-REQUESTS"}),
+     {"P-LEVEL", "P-NOT-REPORTED", "T3-ROW-TOTAL", "T3-BALANCE", "TX-REQUESTS"}),
     ("empty-tables-2019.txt", "石门乡", 2020, "2019", "乡镇", {"P-LEVEL", "P-EMPTY-TABLE"}),
 ])
 def test_fixtures_in_real_styles(name, unit, year, version, level, codes):
@@ -139,7 +139,10 @@ def test_html_tables_rowspan_colspan_and_a_published_total_that_disagrees():
     assert values["t2.licensing.decisions"] == 0 and values["t2.penalty.decisions"] == 5  # colspan=3
     assert values["t2.fees.amount"] == 1.25
     assert values["t3.result.other.other.natural"] == 1
-    assert values["t4.direct.upheld"] == 0  # "—"
+    direct = [c for c in get_format("2021").cells if c.startswith("t4.direct.")]
+    assert not set(direct) & set(values)  # "—": not reported, not 0
+    placeholder, = [f for f in imported.findings if f.code == "P-NOT-REPORTED"]
+    assert placeholder.severity == HINT and list(placeholder.cells) == direct and "“—”" in placeholder.message
     row_total, = [f for f in check(imported.report) if f.code == "T3-ROW-TOTAL"]
     assert (row_total.reported, row_total.computed) == (15, 14)
     quote, = [f for f in check(imported.report) if f.code == "TX-REQUESTS"]

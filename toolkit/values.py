@@ -25,6 +25,7 @@ class Parsed:
 
     how: "number" (a number cell), "text" (a number written as text or with a unit),
     "blank" (empty: taken as 0), "zero_word" (无, — and the like: taken as 0),
+    "converted" (with `convert`, written in another unit of the kind, 251000元 for 万元),
     "invalid" (not a number of this kind: value is None, `found` says what was there)."""
 
     value: int | float | None
@@ -44,8 +45,10 @@ def _as_kind(number: float, kind: Kind) -> int | float:
     return number
 
 
-def parse_value(raw, kind: Kind) -> Parsed:
-    """Read a raw cell value (None, bool, int, float or str) as a number of `kind`."""
+def parse_value(raw, kind: Kind, convert: bool = False) -> Parsed:
+    """Read a raw cell value (None, bool, int, float or str) as a number of `kind`.  `convert`: a
+    figure in another unit of the kind is converted (the importer: a published 251000元 in a 万元 cell
+    is 25.1); a workbook's cell must hold the figure itself, so its reader leaves this off."""
     if raw is None:
         return Parsed(0, "blank")
     if isinstance(raw, bool):
@@ -62,15 +65,24 @@ def parse_value(raw, kind: Kind) -> Parsed:
         return Parsed(0, "zero_word", text)
     if clean.startswith("#"):  # an Excel error value such as #VALUE!
         return Parsed(None, "invalid", text)
+    divisor = None
     for unit in sorted(kind.units, key=len, reverse=True):
         if clean.endswith(unit):
             clean = clean[: -len(unit)]
             break
+    else:  # 万元 is matched above before 元 is here
+        conversions = kind.conversions if convert else {}
+        for unit, by in sorted(conversions.items(), key=lambda item: len(item[0]), reverse=True):
+            if clean.endswith(unit):
+                clean, divisor = clean[: -len(unit)], by
+                break
     if not _NUMBER.fullmatch(clean):
         return Parsed(None, "invalid", text)
     number = float(clean.replace(",", ""))
     if not math.isfinite(number):  # 400 digits: beyond any figure, and inf would break every sum
         return Parsed(None, "invalid", text)
+    if divisor:
+        return Parsed(_as_kind(number / divisor, kind), "converted", text)
     return Parsed(_as_kind(number, kind), "text", text)
 
 

@@ -135,6 +135,7 @@ class Kind:
     units: tuple[str, ...]
     prompt: str
     maximum: float | None = None  # the largest value that can be meant (beyond it, a slip or junk)
+    conversions: dict = field(default_factory=dict, hash=False, compare=False)  # other unit -> divisor (元: 10000)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class Common:
     read_rules: dict = field(default_factory=dict)  # code -> ReadRule
     published_total_note: str = ""  # the note on a printed total kept by import ({reported} {computed} {formula})
     published_total_author: str = ""
+    reading: dict = field(default_factory=dict)  # [import]: placeholders, messages of reading published reports
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -223,6 +225,7 @@ class Format:
     level_rules: tuple[Rule, ...]
     text_rules: tuple[TextRule, ...] = ()
     maps: dict = field(default_factory=dict, hash=False, compare=False)  # target version -> raw [maps.*]
+    collapsed: tuple = ()  # (table, group labels, the row its figures go into, why): [[import_collapsed]]
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -273,7 +276,7 @@ def common() -> Common:
     raw = _load_toml("common.toml")
     kinds = {
         k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"],
-                v.get("maximum"))
+                v.get("maximum"), dict(v.get("conversions", {})))
         for k, v in raw["kinds"].items()
     }
     return Common(
@@ -297,6 +300,7 @@ def common() -> Common:
         read_rules={r["code"]: ReadRule(**r) for r in raw.get("read_rules", ())},
         published_total_note=raw["published_total_note"],
         published_total_author=raw["published_total_author"],
+        reading=dict(raw["import"]),
     )
 
 
@@ -334,8 +338,18 @@ def get_format(version: str | None = None) -> Format:
     cells = {cid: (_replace_total(c) if cid in totals else c) for cid, c in cells.items()}
     years = (raw["first_year"], raw.get("last_year"))
     text_rules = tuple(_text_rule(r, cells, parts, version) for r in raw.get("text_rules", ()))
+    collapsed = tuple(_collapsed(c, tables, version) for c in raw.get("import_collapsed", ()))
     return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
-                  text_rules, maps=raw.get("maps", {}))
+                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed)
+
+
+def _collapsed(raw: dict, tables, version: str) -> tuple:
+    table = next((t for t in tables if t.id == raw["table"]), None)
+    group = tuple(raw["group"])
+    rows = [r for r in table.rows if r.labels[:len(group)] == group] if table else []
+    if not rows or raw["into"] not in {r.id for r in rows}:
+        raise FormatError(f"{version}: [[import_collapsed]] {raw['table']} {group}: no such group or row {raw['into']}")
+    return (table.id, group, raw["into"], raw["why"])
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
 from toolkit.model import ERROR, HINT, Finding, Report
-from toolkit.published.labels import heading_score, loose, similarity, width_normal
+from toolkit.published.labels import (heading_score, loose, similarity, strip_numbering, unified_radicals,
+                                      width_normal)
 from toolkit.intake import RefusedFile
 from toolkit.published.limits import time_limit
 from toolkit.published.signature import date_text, find_signature, lateness, message, same_unit
@@ -35,7 +36,9 @@ IMPORT_CODES = {
     "P-HEADING": HINT,       # a part's heading not found
     "P-POSITION": HINT,      # rows without (recognisable) labels, read by their position
     "P-LABEL-NUMBER": HINT,  # a number standing in a row-label column, not read as a value
-    "P-ZERO-WORD": HINT,     # "—", "无" in a table, read as 0
+    "P-NOT-REPORTED": HINT,  # "—", "/", "无", a blank cell of a row found: not reported (not 0), left empty
+    "P-CONVERTED": HINT,     # a figure written in another unit (251000元 for 万元), converted
+    "P-COLLAPSED": HINT,     # a group of rows published as one row (a single （六）其他处理)
     "P-UNPLACED": ERROR,     # a number found that could not be placed into a cell
     "P-MISSING": ERROR,      # a cell for which no number was found
     "P-EMPTY-TABLE": ERROR,  # a table without any number
@@ -98,7 +101,8 @@ class _TableState:
     values: dict = field(default_factory=dict)
     positional: list = field(default_factory=list)  # row indexes read by position
     label_numbers: list = field(default_factory=list)  # (row index, numbers in label columns)
-    zero_words: int = 0
+    not_reported: list = field(default_factory=list)  # (cell id, placeholder as written, "" for blank)
+    collapsed: list = field(default_factory=list)  # (group labels, row index read, other row indexes)
     numbers_found: int = 0
 
 
@@ -120,6 +124,9 @@ def import_lines(lines: list[Line], source: str = "") -> Imported:
     no number in any table.  Page furniture (page numbers, running headers) is dropped first."""
     from toolkit.published.furniture import drop_furniture, furniture_finding
 
+    supplement = common().reading["radicals"]
+    lines = [Line(tuple(unified_radicals(c, supplement) for c in line.cells), line.row, line.furniture)
+             for line in lines]
     lines, dropped = drop_furniture(lines)
     imported = _Importer(lines, source).run()
     if dropped:
@@ -323,15 +330,24 @@ class _Importer:
         targets = _targets(state.rows)
         units = _units(region)
         pointer = 0
-        for unit in units:
+        for u, unit in enumerate(units):
             numbers = [v for v in unit.values if v.strip()]
             state.numbers_found += len(numbers)
             if not numbers:
+                pointer = self._blank_row(state, unit, targets, pointer)
                 continue
             if pointer >= len(state.rows):
                 self._unplaced(table, unit, numbers, "表格各行都已读入，这些数字多余")
                 continue
-            index, by_label = self._match(unit, targets, pointer) if targets else (pointer, True)
+            index, by_label, group = self._match(unit, targets, pointer) if targets else (pointer, True, None)
+            if group is not None:
+                collapsed = self._collapsed(state, group, unit, units[u + 1:], targets, pointer)
+                if collapsed is not None:
+                    into, others = collapsed
+                    state.collapsed.append((group, into, others))
+                    self._place(state, into, unit)
+                    pointer = max([into, *others]) + 1
+                    continue
             if index is None:
                 self._unplaced(table, unit, numbers, "行标签与本表已读入的行重复")
                 continue
@@ -341,8 +357,9 @@ class _Importer:
         self._report_table(fmt, state)
         values.update(state.values)
 
-    def _match(self, unit: _Unit, targets: list[_Target], pointer: int) -> tuple[int | None, bool]:
-        """(row index, matched by label) for a unit, looking at rows from `pointer` on."""
+    def _match(self, unit: _Unit, targets: list[_Target], pointer: int) -> tuple[int | None, bool, tuple | None]:
+        """(row index, matched by label, the group when the label named a group of rows rather than
+        a row) for a unit, looking at rows from `pointer` on."""
         candidates = _suffixes(unit.labels)
         best, best_score = None, 0.0
         for target in targets:
@@ -354,12 +371,49 @@ class _Importer:
         if best is not None and not best.leaf:
             first = next((t.index for t in targets if t.leaf and t.group[:len(best.group)] == best.group
                           and t.index >= pointer), None)
-            return (first, True) if first is not None else (None, True)
+            return first, True, best.group
         if best is not None and best.index >= pointer:
-            return best.index, True
+            return best.index, True, None
         if best is not None:  # the label names a row already read
-            return None, True
-        return pointer, False
+            return None, True, None
+        return pointer, False, None
+
+    def _collapsed(self, state: _TableState, group: tuple, unit: _Unit, after: list[_Unit],
+                   targets: list[_Target], pointer: int) -> tuple[int, list[int]] | None:
+        """(row index read, the group's other rows) when a unit labelled with a group's name holds
+        one row of figures and the next row found lies beyond the group: the group published as one
+        row (the format's [[import_collapsed]]); else None."""
+        into = next((c[2] for c in self.fmt.collapsed if c[0] == state.table.id and c[1] == group), None)
+        if into is None:
+            return None
+        rows = [i for i, (_, row) in enumerate(state.rows) if row.labels[:len(group)] == group and i >= pointer]
+        index = next((i for i in rows if state.rows[i][1].id == into), None)
+        width = len(state.table.blocks[state.rows[index][0]].columns) if index is not None else 0
+        if index is None or len([v for v in unit.values if v.strip()]) > width:
+            return None
+        following = next((u for u in after if any(v.strip() for v in u.values)), None)
+        if following is not None:
+            at, by_label, _ = self._match(following, targets, pointer)
+            if not by_label or at is None or at in rows:
+                return None
+        return index, [i for i in rows if i != index]
+
+    def _blank_row(self, state: _TableState, unit: _Unit, targets: list[_Target], pointer: int) -> int:
+        """A real table row with its label and every cell blank: its cells are not reported (rather
+        than missing).  Returns the next row index."""
+        if not (unit.row and unit.labels and unit.values and targets) or pointer >= len(state.rows):
+            return pointer
+        index, by_label, group = self._match(unit, targets, pointer)
+        if index is None or not by_label or (group is not None and self._is_group_only(state, group)):
+            return pointer
+        width = len(state.table.blocks[state.rows[index][0]].columns)
+        if len(unit.values) < width:
+            return pointer
+        return self._place(state, index, unit)
+
+    def _is_group_only(self, state: _TableState, group: tuple) -> bool:
+        """Whether a group's label stands alone in its row (a heading row above the group's rows)."""
+        return sum(1 for _, row in state.rows if row.labels[:len(group)] == group) > 1
 
     def _place(self, state: _TableState, index: int, unit: _Unit) -> int:
         """Put a unit's values into row `index` (and the rows after it when a stream of numbers
@@ -368,6 +422,8 @@ class _Importer:
         columns = state.table.blocks[block_index].columns
         k = len(columns)
         cells = list(unit.values)
+        while len(cells) > k and not cells[-1].strip():  # a row typed with a tab or bar too many
+            cells.pop()
         n = len(cells)
         if n == k:
             self._fill(state, index, cells)
@@ -397,14 +453,22 @@ class _Importer:
         fmt_cells = self.fmt.cells
         for column, raw in zip(state.table.blocks[block_index].columns, cells):
             cid = cell_id(state.table.id, row.id, column.id)
-            if not raw.strip():
-                continue  # left for P-MISSING
-            parsed = parse_value(raw, kinds[fmt_cells[cid].kind])
+            written = raw.strip()
+            if not written or _is_placeholder(written):
+                state.not_reported.append((cid, written))
+                continue
+            parsed = parse_value(raw, kinds[fmt_cells[cid].kind], convert=True)
             if not parsed.ok:
-                self.add("P-UNPLACED", f"{fmt_cells[cid].label}：“{raw.strip()}”不是数字，未读入", (cid,), raw.strip())
+                self.add("P-UNPLACED", f"{fmt_cells[cid].label}：“{written}”不是数字，未读入", (cid,), written)
                 continue
             if parsed.how == "zero_word":
-                state.zero_words += 1
+                state.not_reported.append((cid, written))
+                continue
+            if parsed.how == "converted":
+                kind = kinds[fmt_cells[cid].kind]
+                self.add("P-CONVERTED", _reading_message("converted", label=fmt_cells[cid].label, found=written,
+                                                         value=parsed.value, unit=kind.units[0] if kind.units else ""),
+                         (cid,), written)
             state.values[cid] = parsed.value
 
     def _unplaced(self, table: Table, unit: _Unit, numbers: list[str], why: str) -> None:
@@ -439,11 +503,26 @@ class _Importer:
                      f"未作为数据读入；各行按右侧的{len(table.blocks[state.rows[run[0][0]][0]].columns)}"
                      f"个数字逐列读入：{leaf}",
                      reported="、".join(numbers))
-        if state.zero_words:
-            self.add("P-ZERO-WORD", f"{table.short}有{state.zero_words}个单元格写作“—”“无”等，已按0读入")
+        for group, into, others in state.collapsed:
+            names = "、".join(f"“{state.rows[i][1].labels[-1]}”" for i in others)
+            why = next(c[3] for c in fmt.collapsed if c[0] == table.id and c[1] == group)
+            self.add("P-COLLAPSED", _reading_message("collapsed", table=table.short, group=group[-1], why=why,
+                                                     into=state.rows[into][1].labels[-1], others=names),
+                     [cell_id(table.id, state.rows[i][1].id, c.id) for i in [into, *others]
+                      for c in table.blocks[state.rows[i][0]].columns])
+        absent = {cell_id(table.id, state.rows[i][1].id, c.id)
+                  for _, _, others in state.collapsed for i in others for c in table.blocks[state.rows[i][0]].columns}
+        if state.not_reported:
+            blank = common().reading["blank"]
+            written = "、".join(f"“{w or blank}”" for w in dict.fromkeys(w for _, w in state.not_reported))
+            cids = [cid for cid, _ in state.not_reported]
+            self.add("P-NOT-REPORTED", _reading_message("not_reported", table=table.short, count=len(cids),
+                                                        written=written, cells=_cells_named(fmt, cids)),
+                     cids, written)
+            absent.update(cids)
         missing_rows = {}
         for c in cells:
-            if c.id not in state.values:
+            if c.id not in state.values and c.id not in absent:
                 missing_rows.setdefault(c.row.id, []).append(c)
         for row_cells in missing_rows.values():
             row = row_cells[0].row
@@ -505,7 +584,45 @@ def _is_number(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > NUMBER_LENGTH:
         return False
-    return any(parse_value(text, kind).how in ("text", "zero_word") for kind in common().kinds.values())
+    if _is_placeholder(text):
+        return True
+    return any(parse_value(text, kind, convert=True).how in ("text", "zero_word", "converted")
+               for kind in common().kinds.values())
+
+
+# An odd figure is digits with at most this many other characters: 约5, 5件左右, 25.1万.
+ODD_FIGURE_WORDS = 3
+ODD_FIGURE_LETTERS = re.compile(r"[\d.,，．、%+-]")
+
+
+def _is_placeholder(text: str) -> bool:
+    return text.strip() in common().reading["placeholders"]
+
+
+def _is_label(text: str) -> bool:
+    """Whether a cell (or a token of a stream) is a row's label rather than a figure.  A short text
+    with a digit that is no number (约5, 3件左右, 25.1万) stands where a figure belongs: it is a value
+    cell that cannot be read (P-UNPLACED names it), so the figures beside it keep their columns."""
+    text = text.strip()
+    if not text or _is_number(text):
+        return False
+    rest = strip_numbering(text)  # 1.属于国家秘密, (四)无法提供1.本 (a label broken at a line) are labels
+    return not re.search(r"\d", rest) or len(ODD_FIGURE_LETTERS.sub("", rest)) > ODD_FIGURE_WORDS
+
+
+def _reading_message(key: str, **fields) -> str:
+    return common().reading["messages"][key].format(**fields)
+
+
+def _cells_named(fmt: Format, cids: list[str], rows_shown: int = 8) -> str:
+    """Cells named by their rows: “（二）部分公开”行3个单元格、表四数据行2个单元格…"""
+    by_row: dict = {}
+    for cid in cids:
+        cell = fmt.cells[cid]
+        by_row.setdefault((cell.table, cell.row.id), []).append(cell)
+    named = [f"{_row_name(fmt.table(table), cells[0].row)}{len(cells)}个单元格"
+             for (table, _), cells in by_row.items()]
+    return "、".join(named[:rows_shown]) + ("等" if len(named) > rows_shown else "")
 
 
 def _units(region: list[Line]) -> list[_Unit]:
@@ -525,12 +642,12 @@ def _units(region: list[Line]) -> list[_Unit]:
         if line.row:
             flush()
             cells = list(line.cells)
-            last_label = max((i for i, c in enumerate(cells) if c.strip() and not _is_number(c)), default=-1)
+            last_label = max((i for i, c in enumerate(cells) if _is_label(c)), default=-1)
             units.append(_Unit([c.strip() for c in cells[: last_label + 1] if c.strip()],
                                [c.strip() for c in cells[last_label + 1:]], row=True))
             continue
         for token in line.text.split():
-            if _is_number(token):
+            if not _is_label(token):
                 numbers.append(token)
             else:
                 if numbers:

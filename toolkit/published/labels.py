@@ -21,6 +21,17 @@ _BRACKETS = re.compile(r"[()（）\[\]【】〔〕<>《》“”\"'‘’「」]
 _SPACE = re.compile(r"\s+")
 
 
+_KANGXI = re.compile("[\u2f00-\u2fd5\u2e80-\u2ef3]")
+
+
+def unified_radicals(text: str, supplement: dict[str, str]) -> str:
+    """Radicals standing for characters (⼀ ⾏ ⺠, as PDF text extraction gives) as the characters:
+    Kangxi radicals by NFKC, those of the radicals supplement by `supplement` (the format files)."""
+    if not _KANGXI.search(text):
+        return text
+    return _KANGXI.sub(lambda m: supplement.get(m.group(), unicodedata.normalize("NFKC", m.group())), text)
+
+
 def width_normal(text: str) -> str:
     """Full-width digits, letters and punctuation as half-width (NFKC), spaces of any kind removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))

@@ -111,6 +111,7 @@ def decode(data: bytes, html: bool = False) -> str:
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MARKDOWN_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")  # a cell of a Markdown table's rule line (|---|:--:|)
 
 
 def text_lines(text: str) -> list[Line]:
@@ -118,7 +119,9 @@ def text_lines(text: str) -> list[Line]:
 
     - a table copied from a browser: each cell starts a line with a tab, its text may go on over the
       next lines, and an empty line ends the row (as the 泽曲镇 sample);
-    - a table row on one line, cells separated by tabs (copied from Word or Excel) or by "|";
+    - a table row on one line, cells separated by tabs (copied from Word or Excel) or by "|" (with or
+      without bars at both ends: `|a|b|c|`, `a | b | c`); blank cells keep their places, trailing
+      ones too (the importer drops what the table has no column for);
     - anything else is a paragraph (the importer splits table paragraphs at spaces).
     """
     out: list[Line] = []
@@ -139,10 +142,11 @@ def text_lines(text: str) -> list[Line]:
                 row[-1] += "\n" + raw  # the cell's text goes on
             continue
         if "\t" in raw.strip():
-            out.append(Line(tuple(raw.strip().split("\t")), row=True))
-        elif _PIPE_ROW.match(raw):
-            cells = [c for c in raw.strip().strip("|").split("|")]
-            out.append(Line(tuple(_trim_trailing(cells)), row=True))
+            out.append(Line(tuple(raw.strip(" \u3000").split("\t")), row=True))
+        elif _PIPE_ROW.match(raw) or raw.count("|") >= 2:
+            cells = _bar_cells(raw)
+            if not all(_MARKDOWN_RULE.match(c) for c in cells):
+                out.append(Line(tuple(cells), row=True))
         else:
             out.append(Line((raw,)))
     if row is not None:
@@ -150,10 +154,14 @@ def text_lines(text: str) -> list[Line]:
     return out
 
 
-def _trim_trailing(cells: list[str]) -> list[str]:
-    while cells and not cells[-1].strip():
-        cells.pop()
-    return cells
+def _bar_cells(raw: str) -> list[str]:
+    """`|a|b||` and `a | b | ` as cells: one bar at each end is the row's border, not a cell."""
+    text = raw.strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [c.strip() for c in text.split("|")]
 
 
 # --- HTML ---------------------------------------------------------------------------------------
