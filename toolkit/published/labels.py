@@ -4,12 +4,16 @@ Published reports write the format's labels with line breaks and spaces inside, 
 punctuation and digits, other numbering (1、 (1) （一） 一、), and small variants (规范性文件 for
 行政规范性文件, 钩稽 for 勾稽, 结转下年继续办理 for 结转下年度继续办理).  `loose` reduces a label to what
 matters; `similarity` compares two such forms.  Pure Python.
+
+The same labels come back in every report (and a report's lines are compared with every row of
+the format), so the comparisons are cached: they are pure functions of their texts.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # Variants that mean the same label, written the way the format does not.
 SYNONYMS = (("行政规范性文件", "规范性文件"), ("钩稽", "勾稽"))
@@ -32,6 +36,7 @@ def unified_radicals(text: str, supplement: dict[str, str]) -> str:
     return _KANGXI.sub(lambda m: supplement.get(m.group(), unicodedata.normalize("NFKC", m.group())), text)
 
 
+@lru_cache(maxsize=1 << 14)
 def width_normal(text: str) -> str:
     """Full-width digits, letters and punctuation as half-width (NFKC), spaces of any kind removed."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
@@ -65,6 +70,7 @@ def strip_numbering(text: str) -> str:
     return _NUMBERING.sub("", text, count=1)
 
 
+@lru_cache(maxsize=1 << 14)
 def loose(text: str) -> str:
     """A label as compared: no numbering, spaces, brackets or quotes; half-width; variants unified."""
     text = strip_numbering(text)
@@ -74,6 +80,7 @@ def loose(text: str) -> str:
     return text.strip(",.;:、，。；：")
 
 
+@lru_cache(maxsize=1 << 17)
 def similarity(a: str, b: str) -> float:
     """How alike two loose labels are, 0..1."""
     if not a or not b:
@@ -87,6 +94,7 @@ def similarity(a: str, b: str) -> float:
 HEADING_MATCH = 0.8
 
 
+@lru_cache(maxsize=1 << 15)
 def heading_score(text: str, heading: str, number: int) -> float | None:
     """How well a line's text (width-normalised) stands for the official `heading` of part `number`
     (1..6), or None when it cannot be that heading: a line much longer than the heading, numbered as

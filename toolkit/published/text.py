@@ -320,12 +320,13 @@ def _without_site(lines: list[Line]) -> list[Line]:
     """The page's lines less the site's paragraphs (breadcrumb, buttons) and its footer: from the
     first footer line after which no table row has figures to the end, all lines short."""
     web = _web()
-    normal = [unicodedata.normalize("NFKC", line.text) for line in lines]
-    last_figures = max((i for i, line in enumerate(lines)
-                        if line.row and any(_FIGURE.match(unicodedata.normalize("NFKC", c)) for c in line.cells)),
-                       default=-1)
+    normal = [unicodedata.normalize("NFKC", line.text) if not line.row else "" for line in lines]
+    last_figures = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].row
+                         and any(_FIGURE.match(unicodedata.normalize("NFKC", c)) for c in lines[i].cells)), -1)
     end = len(lines)
     for i in range(len(lines) - 1, last_figures, -1):
+        if lines[i].row:
+            normal[i] = unicodedata.normalize("NFKC", lines[i].text)
         if len(normal[i]) > web.footer_line_length or normal[i].rstrip().endswith(_SENTENCE_END):
             break
         if not lines[i].row and web.footer_starts.search(normal[i]):
@@ -339,6 +340,8 @@ def _squash(text: str) -> str:
 
 
 def _cell_text(td) -> str:
+    if not len(td):  # text only, as most cells of a report's tables: one paragraph
+        return _squash(td.text).strip() if td.text else ""
     lines: list[Line] = []
     buffer: list[str] = [_squash(td.text)] if td.text else []
     for sub in td:
