@@ -66,6 +66,31 @@ def ours(folder: Path, out: Path) -> tuple[list[float], int, int]:
     return times, written, errors
 
 
+def stages(sources: list[Path]) -> dict[str, float]:
+    """Mean seconds per report of each step import_to_workbook takes (all first uses done)."""
+    from toolkit.formats import get_format
+    from toolkit.published.importer import import_lines
+    from toolkit.published.text import read_lines
+    from toolkit.rules import check
+    from toolkit.text_checks import heading_findings, text_findings
+    from toolkit.workbook.filled import filled_bytes
+
+    steps = {"read the page (text.read_lines)": lambda s, k: k.update(lines=read_lines(s)),
+             "import the lines (importer.import_lines)": lambda s, k: k.update(imported=import_lines(k["lines"], s.name)),
+             "workbook bytes (filled_bytes)": lambda s, k: filled_bytes(k["imported"].report),
+             "check (rules.check)": lambda s, k: check(k["imported"].report),
+             "text checks": lambda s, k: heading_findings(get_format(k["imported"].report.format), k["imported"].lines)
+             + text_findings(k["imported"].report)}
+    totals = dict.fromkeys(steps, 0.0)
+    for source in sources:
+        kept: dict = {}
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step(source, kept)
+            totals[name] += time.perf_counter() - start
+    return {name: total / len(sources) for name, total in totals.items()}
+
+
 def competitor(pages: list[Path], out: Path) -> list[float]:
     """pandas.read_html on each page (lxml), every table found written to a workbook by openpyxl."""
     import openpyxl
@@ -112,6 +137,9 @@ def main() -> None:
               f"p90 {ms(sorted(rest)[int(len(rest) * 0.9)])}")
         print(f"  total {sum(times):.2f} s; {written} workbooks written, {errors} errors among their findings")
 
+        print("  where the time goes (means over the same pages, after the run above):")
+        for stage, seconds in stages(reports_in([folder]).reports).items():
+            print(f"    {stage}: {ms(seconds)}")
         (base / "pandas").mkdir()
         theirs = competitor(pages, base / "pandas")
         print("pandas.read_html + openpyxl (tables only: no unit, year, texts, labels or checks):")
