@@ -206,6 +206,7 @@ class Common:
     published_total_note: str = ""  # the note on a printed total kept by import ({reported} {computed} {formula})
     published_total_author: str = ""
     reading: dict = field(default_factory=dict)  # [import]: placeholders, messages of reading published reports
+    compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -226,6 +227,7 @@ class Format:
     text_rules: tuple[TextRule, ...] = ()
     maps: dict = field(default_factory=dict, hash=False, compare=False)  # target version -> raw [maps.*]
     collapsed: tuple = ()  # (table, group labels, the row its figures go into, why): [[import_collapsed]]
+    compared: tuple[str, ...] = ()  # the main figures `xxgk compare` puts side by side ([compare] figures)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -301,6 +303,7 @@ def common() -> Common:
         published_total_note=raw["published_total_note"],
         published_total_author=raw["published_total_author"],
         reading=dict(raw["import"]),
+        compare=dict(raw["compare"]),
     )
 
 
@@ -339,8 +342,17 @@ def get_format(version: str | None = None) -> Format:
     years = (raw["first_year"], raw.get("last_year"))
     text_rules = tuple(_text_rule(r, cells, parts, version) for r in raw.get("text_rules", ()))
     collapsed = tuple(_collapsed(c, tables, version) for c in raw.get("import_collapsed", ()))
+    compared = _compared(raw.get("compare", {}).get("figures", ()), cells, version)
     return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
-                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed)
+                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed, compared=compared)
+
+
+def _compared(patterns, cells: dict, version: str) -> tuple[str, ...]:
+    """The cells of [compare] figures, in the format's cell order; a pattern matching none is an error."""
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(c, pattern) for c in cells):
+            raise FormatError(f"{version}: [compare] figures: {pattern} matches no cell")
+    return tuple(c for c in cells if any(fnmatch.fnmatchcase(c, p) for p in patterns))
 
 
 def _collapsed(raw: dict, tables, version: str) -> tuple:
