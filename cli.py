@@ -497,6 +497,66 @@ def export_command(
     raise typer.Exit(code)
 
 
+def _feedback_help(key: str) -> str:
+    from toolkit.feedback import say
+
+    return say("help", key)
+
+
+@app.command("feedback", help=_feedback_help("command"))
+def feedback_command(
+    summary: Path = typer.Argument(..., readable=False, help=_feedback_help("summary")),
+    output: Path = typer.Option(..., "-o", "--output", help=_feedback_help("output")),
+    to: str = typer.Option("docx", "--to", help=_feedback_help("to")),
+    everyone: bool = typer.Option(False, "--all", help=_feedback_help("all")),
+    force: bool = typer.Option(False, "--force", help=_feedback_help("force")),
+):
+    import datetime
+
+    from toolkit.feedback import feedback, say
+    from toolkit.feedback_documents import FORMATS, write_feedback
+    from toolkit.files import OutputError
+    from toolkit.workbook.feedback_reader import FeedbackSourceError, read_summary
+
+    if to not in FORMATS:
+        _fail(say("lines", "bad_to", choices=" 或 ".join(FORMATS), found=to))
+    try:
+        fb = feedback(read_summary(summary))
+    except FeedbackSourceError as exc:
+        _fail(str(exc))
+    for line in fb.warnings:
+        err.print(f"[yellow]{escape(line)}[/]")
+    date = datetime.date.today()
+    try:
+        written = write_feedback(fb, output, to, everyone, force, [summary],
+                                 say("notice", "day", year=date.year, month=date.month, day=date.day))
+    except OutputError as exc:
+        _fail(str(exc))
+    for done in written:
+        what = done.what
+        if done.kind == "reminders":
+            line = say("lines", "reminders", path=done.path, missing=len(fb.missing or []), rejected=len(fb.rejected))
+        else:
+            line = say("lines", done.kind, path=done.path, unit=what.unit, errors=len(what.errors), hints=len(what.hints))
+        console.print(escape(line), soft_wrap=True)  # one line per file, however long
+    if fb.missing is None:
+        console.print(escape(say("lines", "no_roster", summary=summary.name, sheet=fb.submissions_sheet)))
+    elif not fb.has_reminders:
+        console.print(escape(say("lines", "no_reminders")))
+    if fb.passed and not everyone:
+        console.print(escape(say("lines", "not_noticed", count=len(fb.passed), units="、".join(n.unit for n in fb.passed))),
+                      soft_wrap=True)
+    if fb.superseded:
+        console.print(escape(say("lines", "superseded", count=sum(fb.superseded.values()), files="、".join(fb.superseded))),
+                      soft_wrap=True)
+    if not written:
+        console.print(escape(say("lines", "none_written")))
+    console.print(escape(say("lines", "totals", findings=fb.findings, errors=fb.errors, ignored=fb.ignored, hints=fb.hints,
+                             notices=len(fb.notices), passed=len(fb.passed) if everyone else 0,
+                             reminders=int(fb.has_reminders), files=len(written))), soft_wrap=True)
+    raise typer.Exit(EXIT_OK)
+
+
 @app.command("bundle")
 def bundle_command(
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹（离线安装包）"),
