@@ -210,3 +210,43 @@ def test_no_wrapper_line_is_an_error_in_a_folder_of_pages(tmp_path):
     for page in reports_in([folder]).reports:
         done = import_to_workbook(page, tmp_path / "导入", taken=taken)
         assert done.workbook is not None and not [f for f in done.checked.findings if f.severity == ERROR]
+
+
+def test_a_style_class_that_only_sounds_like_the_sites_keeps_its_text():
+    lines = _texts('<div class="position-relative"><p class="border-bottom">一、总体情况</p></div>'
+                   '<div class="bottom">版权所有 某某县人民政府</div><div id="dqwz">首页 政务公开</div>')
+    assert lines == ["一、总体情况"]
+
+
+def test_chinese_browsers_files_folder_and_an_output_folder_inside_the_input_folder(tmp_path):
+    """IE and Chinese browsers save a page's assets in 报告.files/ (and the page as .htm); the
+    workbooks written into the folder itself are skipped as workbooks when it is imported again."""
+    folder = tmp_path / "往年年报"
+    page = save_page(folder, "青山镇2023年报", report_for("青山镇", 2023, "2021", seed=9))
+    page = page.rename(folder / "青山镇2023年报.htm")
+    (folder / "青山镇2023年报_files").rename(folder / "青山镇2023年报.files")
+    before = _state(folder)
+    done = run("import", folder, "-o", folder / "导入")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = _summary(done.stdout)
+    assert lines == [f"{folder / '青山镇2023年报.files'}：网页“青山镇2023年报.htm”保存时附带的文件夹（图片、样式、脚本等，4 个文件），未导入",
+                     f"{page} → 已写出“青山镇 2023年报.xlsx”（错误 0 个，提示 1 个）"]
+    again = run("import", folder, "-o", tmp_path / "再次导入")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (f"{folder / '导入' / '青山镇 2023年报.xlsx'}：这是工作簿，不是已发布的年报，未导入"
+            f"（工作簿请用 xxgk check 校验、xxgk export 导出年报）") in _summary(again.stdout)
+    assert {k: v for k, v in _state(folder).items() if not k.startswith("导入")} == before
+
+
+def test_a_link_looping_back_in_a_folder_is_listed_as_not_readable(tmp_path):
+    import os
+
+    folder = tmp_path / "往年年报"
+    save_page(folder, "page", report_for("青山镇", 2023, "2021"), assets=False)
+    os.symlink(".", folder / "loop")  # the folder itself
+    found = reports_in([folder])
+    assert [e.path.name for e in found.entries] == ["loop", "page.html"]
+    assert "形成循环" in found.entries[0].unreadable
+    done = run("import", folder, "-o", tmp_path / "导入")
+    assert done.returncode == 2 and "形成循环" in done.stdout and "Traceback" not in done.stderr
+    assert "共 2 个文件：写出工作簿 1 个（其中有错误的 0 个），无法读取 1 个，未写出 0 个，跳过 0 个" in done.stdout

@@ -175,7 +175,7 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
 class _Web:
     """The site's page around a report (toolkit/formats/page_furniture.toml, [web])."""
 
-    chrome: re.Pattern  # class or id of an element of the site's
+    chrome: re.Pattern  # class or id of an element of the site's (chrome_words, chrome_names)
     skip_tags: frozenset
     outside_article_tags: frozenset
     lines: re.Pattern  # a paragraph of the site's
@@ -192,7 +192,8 @@ def _web() -> _Web:
     raw = tomllib.loads(resources.files("toolkit.formats").joinpath("page_furniture.toml")
                         .read_text(encoding="utf-8"))["web"]
     words = "|".join(re.escape(w) for w in raw["chrome_words"])
-    return _Web(re.compile(rf"(^|[\s_-])({words})($|[\s_-])", re.I), frozenset(raw["skip_tags"]),
+    names = "|".join(re.escape(w) for w in raw["chrome_names"])
+    return _Web(re.compile(rf"(^|[\s_-])({words})($|[\s_-])|(^|\s)({names})($|\s)", re.I), frozenset(raw["skip_tags"]),
                 frozenset(raw["outside_article_tags"]), re.compile("|".join(f"(?:{p})" for p in raw["lines"])),
                 re.compile("|".join(f"(?:{p})" for p in raw["footer_starts"])), int(raw["footer_line_length"]),
                 frozenset(raw["gb_charsets"]))
