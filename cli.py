@@ -557,6 +557,52 @@ def feedback_command(
     raise typer.Exit(EXIT_OK)
 
 
+@app.command("compare")
+def compare_command(
+    this: Path = typer.Argument(..., readable=False, help="本年的报告：工作簿（.xlsx/.xlsm）或已发布的年报（.txt/.html/.docx/.pdf）"),
+    last: Path = typer.Argument(..., readable=False, help="同一单位上年的报告（工作簿或已发布的年报），年度应为本年减一"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="另存同比结果的工作簿（.xlsx）"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+):
+    """同比：一个单位本年与上年的报告逐项对照（本年、上年、增减、倍数），变化异常的列为提示，并校验上年结转、现行有效件数。
+    退出码：0 = 没有错误；1 = 有错误（如上年结转不符）；2 = 文件无法读取、年度不相邻或输出文件已存在。"""
+    from toolkit.compare import compare, texts, wrong_years
+    from toolkit.console import print_comparison
+    from toolkit.files import OutputError, atomic_write, check_outputs, check_writable, same_file
+    from toolkit.published.commands import read_previous
+    from toolkit.published.text import UnreadableReport
+
+    if output is not None:
+        if output.suffix.lower() != ".xlsx":
+            _fail(f"同比结果的工作簿应为 .xlsx 文件：{output.name}")
+        try:
+            check_outputs([output], [this, last])
+            check_writable(output, force)
+        except OutputError as exc:
+            _fail(str(exc))
+    if same_file(this, last):
+        _fail(texts()["same_file"].format(name=this.name))
+    reports = []
+    for path in (this, last):
+        try:
+            reports.append(read_previous(path))
+        except UnreadableReport as exc:
+            _fail(f"“{path.name}”无法读取：{exc}" if path.name not in str(exc) else str(exc))
+    wrong = wrong_years(reports[0], reports[1], this.name, last.name)
+    if wrong:
+        _fail(wrong)
+    done = compare(*reports)
+    print_comparison(console, done, this.name, last.name)
+    if output is not None:
+        from toolkit.workbook.comparison import comparison_bytes
+        try:
+            atomic_write(output, comparison_bytes(done, this.name, last.name), force)
+        except OutputError as exc:
+            _fail(str(exc))
+        console.print(escape(f"已写入同比结果：{output}"))
+    raise typer.Exit(EXIT_ERRORS if done.has_errors else EXIT_OK)
+
+
 @app.command("bundle")
 def bundle_command(
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹（离线安装包）"),

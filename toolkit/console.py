@@ -98,3 +98,39 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     for label, value in headline(c):
         table.add_row(label, show_number(value))
     console.print(table)
+
+
+def print_comparison(console: Console, c, this_name: str, last_name: str) -> None:
+    """`xxgk compare`: the two reports, every compared figure side by side, the findings, and what
+    was not compared."""
+    from toolkit.compare import texts
+    from toolkit.model import show_number
+
+    t = texts()
+    console.print(f"[bold]{escape(t['title'].format(unit=quoted(c.this.unit), year=c.this.year, last_year=c.last.year))}[/]")
+    for which, report, name in ((t["this"], c.this, this_name), (t["last"], c.last, last_name)):
+        console.print(escape(t["source"].format(which=which, name=quoted(name), unit=quoted(report.unit),
+                                                year=report.year, format=report.format)))
+    table = Table(*t["columns"], show_lines=False, expand=True)
+    table.columns[0].overflow = "fold"
+    table.columns[0].ratio = 1
+    for column in table.columns[1:]:
+        column.justify = "right"
+        column.no_wrap = True
+    for r in c.rows:
+        this, last = (t["not_given"] if v is None else show_number(v) for v in (r.this, r.last))
+        change = "" if r.change is None else (f"+{show_number(r.change)}" if r.change > 0 else show_number(r.change))
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        code = f"[{STYLE[HINT]}]{escape(r.code)}[/]" if r.code else ""
+        table.add_row(escape(r.label), this, last, change, ratio, code)
+    console.print(table)
+    if c.findings:
+        console.print(f"[bold]{escape(t['findings_heading'])}[/]")
+        for f in c.findings:
+            console.print(f"  [{STYLE[f.severity]}]{f.severity}[/] {escape(f.code)}  {escape(f.message)}")
+    else:
+        console.print(escape(t["no_findings"]))
+    if c.notes:
+        console.print(f"[bold]{escape(t['notes_heading'])}[/]")
+        for note in c.notes:
+            console.print(escape(f"  {note}"))
