@@ -175,6 +175,8 @@ def cms_page(report: Report, name: str, declaration: str = "meta-charset", chars
 <div class="header"><img src="{assets}/logo.png" alt="{SITE}"><div class="search"><input type="text" value="请输入关键词"><button>搜索</button></div></div>
 <div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li><li><a href="/bsfw/">政务服务</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div>
 <div class="main w1200">
+<div class="left"><h3>信息公开目录</h3><ul><li><a href="#">机构职能</a></li><li><a href="#">政策文件</a></li>
+<li><a href="#">{SITE}{report.year - 1}年政府信息公开工作年度报告</a></li><li><a href="#">财政预决算</a></li></ul></div>
 <div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="#">政府信息公开年报</a> &gt; {escape(title)}</div>
 <div class="article">
 {report_html(report)}
@@ -211,7 +213,9 @@ def _table_page(report: Report, declared: str, title: str, assets: str) -> str:
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="dh"><tr>
 <td><a href="/">首页</a></td><td><a href="/zwgk/">政务公开</a></td><td><a href="/bsfw/">政务服务</a></td><td><a href="/hdjl/">互动交流</a></td></tr></table>
 <table width="1000" border="0" align="center"><tr><td class="wz">您现在的位置：<a href="/">首页</a> &gt;&gt; <a href="/zwgk/">政务公开</a> &gt;&gt; <a href="#">年度报告</a></td></tr></table>
-<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td>
+<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td width="200" valign="top">
+<table width="100%"><tr><td><a href="#">机构职能</a></td></tr><tr><td><a href="#">{SITE}{report.year - 1}年政府信息公开工作年度报告</a></td></tr>
+<tr><td><a href="#">政策文件</a></td></tr></table></td><td valign="top">
 <table width="100%" border="0"><tr><td align="center" style="font-size:22px;font-weight:bold">{escape(title)}</td></tr>
 <tr><td align="center">发布日期：{report.info["date"]}　　字体：[<a href="javascript:doZoom(16)">大</a> <a href="javascript:doZoom(14)">中</a> <a href="javascript:doZoom(12)">小</a>]</td></tr></table>
 <div id="zoom">

@@ -250,3 +250,12 @@ def test_a_link_looping_back_in_a_folder_is_listed_as_not_readable(tmp_path):
     done = run("import", folder, "-o", tmp_path / "导入")
     assert done.returncode == 2 and "形成循环" in done.stdout and "Traceback" not in done.stderr
     assert "共 2 个文件：写出工作簿 1 个（其中有错误的 0 个），无法读取 1 个，未写出 0 个，跳过 0 个" in done.stdout
+
+
+def test_lists_and_columns_of_links_are_the_sites_even_when_they_hold_another_reports_title():
+    other = "某某县人民政府2022年政府信息公开工作年度报告"  # above the article: it would be taken for the title
+    lines = _texts(f'<ul><li><a href="#">机构职能</a></li><li><a href="#">{other}</a></li></ul>'
+                   f'<table><tr><td><a href="#">{other}</a></td></tr><tr><td><a href="#">政策文件</a></td></tr></table>'
+                   "<h1>青山镇2023年政府信息公开工作年度报告</h1>"
+                   '<ul><li>（一）主动公开，见<a href="#">专栏</a>。</li></ul>')
+    assert lines == ["青山镇2023年政府信息公开工作年度报告", "（一）主动公开，见专栏。"]

@@ -232,8 +232,9 @@ def _looks_like_html(data: bytes) -> bool:
 def html_lines(text: str) -> list[Line]:
     """An HTML page: paragraphs and tables in document order, without the site's page around the
     report (page_furniture.toml [web]).  A table that holds other tables, or whose rows have one cell
-    each, is a page-layout table and is read as paragraphs; a table of links is navigation; a table
-    of cells becomes rows."""
+    each, is a page-layout table and is read as paragraphs; a table or a list of links is navigation
+    (a menu, the site's directory, related articles: other reports' titles among them); a table of
+    cells becomes rows."""
     import lxml.html
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
@@ -269,11 +270,15 @@ def _walk_html(el, out: list[Line], buffer: list[str], in_article: bool = False)
             and not _holds_figures(el):
         return
     in_article = in_article or tag in ("article", "main")
+    if tag in ("ul", "ol"):
+        items = [li for li in el if _tag(li) == "li"]
+        if items and all(_only_links(li) for li in items):
+            return  # a list of links: a menu, the site's directory, related articles
     if tag == "table" and not any(_tag(t) == "table" for t in el.iterdescendants()):
         rows = [[td for td in tr if _tag(td) in ("td", "th")] for tr in el.iter() if _tag(tr) == "tr"]
+        if all(_only_links(td) for cells in rows for td in cells):
+            return  # a row or a column of links: the site's navigation
         if any(len(cells) > 1 for cells in rows):
-            if all(_only_links(td) for cells in rows for td in cells):
-                return  # a row of links: the site's navigation
             _flush(out, buffer)
             for cells in rows:
                 if cells:
@@ -306,7 +311,7 @@ def _holds_figures(el) -> bool:
 
 
 def _only_links(td) -> bool:
-    """A cell whose text is all inside links (or empty)."""
+    """A cell (or list item) whose text is all inside links (or empty)."""
     text = _squash(td.text_content()).strip()
     if not text:
         return True
