@@ -289,3 +289,10 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(tmp_path):
     assert ws["A1"].data_type == "s" and ws["A1"].value.startswith("=HYPERLINK")
     this.unit = "西河镇"
     assert compare(this, last).notes[0].startswith("两份报告的单位名称不同")
+
+
+def test_the_comparison_imports_no_spreadsheet_engine():
+    code = ("import sys, toolkit.compare; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
