@@ -328,6 +328,7 @@ def consolidate_command(
     long: Optional[Path] = typer.Option(None, "--long", help="另存各单位数字的长表（.csv 或 .parquet）"),
     jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+    review: Optional[Path] = typer.Option(None, "--review", readable=False, help=common().review["help"]),
 ):
     """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
     全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
@@ -353,7 +354,7 @@ def consolidate_command(
         _fail(f"汇总层级“{level}”不在可选项中：{'、'.join(common().summary_levels)}")
     # Last year's summary and the roster in an input folder are not units' workbooks.  Every file
     # read is an input and never an output -- an earlier summary left in an input folder too.
-    found = input_files(inputs, exclude=[p for p in (previous, roster) if p is not None])
+    found = input_files(inputs, exclude=[p for p in (previous, roster, review) if p is not None])
     try:
         check_outputs([output, long], [*found.files, roster, previous])
         for path in (output, long):
@@ -361,6 +362,15 @@ def consolidate_command(
                 check_writable(path, force)
     except OutputError as exc:
         _fail(str(exc))
+    from toolkit.review import carry, lines as review_lines
+    from toolkit.workbook.reader import UnreadableWorkbook
+    from toolkit.workbook.review_book import earlier_review
+    try:  # the decisions of an earlier summary (with --force, of the one about to be replaced)
+        decisions, warning = earlier_review(review, output, force)
+    except UnreadableWorkbook as exc:
+        _fail(str(exc))
+    for line in ([warning] if warning else []) + (decisions.problems if decisions else []):
+        err.print(f"[yellow]{escape(line)}[/]")
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
     unit = _summary_unit(unit, last_year, previous)
@@ -386,8 +396,10 @@ def consolidate_command(
         for f in result.rejected:
             err.print(escape(f"  未汇总 {f.submission.name}：{f.reason}"))
         _fail(nothing_summed(result))
+    reviewed = carry(decisions, result)
+    result.ignored = reviewed.ignored()
     try:
-        atomic_write(output, summary_bytes(result), force)
+        atomic_write(output, summary_bytes(result, reviewed), force)
         if long is not None:
             write_long(long, result, force)
     except OutputError as exc:
@@ -396,6 +408,9 @@ def consolidate_command(
         _fail(str(ScratchUnwritable(output, exc, ending=True)))
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)
+    if decisions is not None:
+        for line in review_lines(reviewed, result):
+            console.print(escape(line))
     raise typer.Exit(EXIT_OK if result.complete else EXIT_ERRORS)
 
 

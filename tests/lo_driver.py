@@ -27,6 +27,11 @@ JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON 
         -> {sheet: [{"name", "label", "events": ["Listener.method -> [type] code", ...]}]}
   {"op": "basic", "in": F}
         -> {"vba_mode": bool, "modules": {"lib.module": source}}
+  {"op": "validation", "in": F, "sheet": S, "cells": ["J2", ...], "strings": {"J2": text, ...}, "out": G}
+        -> {"cells": {"J2": {"kind", "formula", "show_list", "show_error", "error_style"}},
+            "invalid": ["J3", ...]}: the cells' data validation; then `strings` typed in (as text,
+           past the validation, as pasting does) and the cells LibreOffice's "mark invalid data"
+           (detective) circles; saved as G (.xlsx) if "out" is given
 
 Starts its own soffice on a private pipe and profile; kills only that process.
 """
@@ -243,6 +248,36 @@ def op_basic(office, task):
         except Exception:
             pass
         return {"vba_mode": mode, "modules": modules}
+
+
+def op_validation(office, task):
+    with office.opened(task["in"]) as doc:
+        sheet = doc.Sheets.getByName(task["sheet"])
+        out = {"cells": {}, "invalid": []}
+        for address in task["cells"]:
+            v = sheet.getCellRangeByName(address).getPropertyValue("Validation")
+            out["cells"][address] = {"kind": str(v.Type.value), "formula": v.getFormula1(), "show_list": int(v.ShowList),
+                                     "show_error": bool(v.ShowErrorMessage), "error_style": str(v.ErrorAlertStyle.value)}
+        typed = task.get("strings", {})
+        for address, text in typed.items():
+            sheet.getCellRangeByName(address).setString(text)
+        page = sheet.DrawPage
+        before = page.Count
+        sheet.showInvalid()
+        for i in range(before, page.Count):  # the detective's circles, each around one cell
+            shape = page.getByIndex(i)
+            middle_x = shape.Position.X + shape.Size.Width // 2
+            middle_y = shape.Position.Y + shape.Size.Height // 2
+            for address in typed:
+                c = sheet.getCellRangeByName(address)
+                if (c.Position.X <= middle_x <= c.Position.X + c.Size.Width
+                        and c.Position.Y <= middle_y <= c.Position.Y + c.Size.Height):
+                    out["invalid"].append(address)
+        sheet.clearArrows()
+        if task.get("out"):
+            url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
+            doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),))
+        return out
 
 
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}

@@ -65,6 +65,7 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     """The end of `xxgk consolidate`: where the summary is, the accounts, what was not summed and
     why, who is missing, who has errors, and the headline figures."""
     from toolkit.consolidate import REJECTED, UNSAFE_CONTENT_CODES, headline, summary_lines
+    from toolkit.formats import common
     from toolkit.model import show_number
 
     console.print(f"[bold]已写入汇总工作簿：[/]{escape(str(output))}" + (f"；长表：{escape(str(long))}" if long else ""))
@@ -86,13 +87,17 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
             console.print(escape(f"  {quoted(s.name)}（{quoted(s.unit) if s.unit else '未填单位名称'}）：{f.message}"))
     if c.missing:
         console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(quoted(u.name) for u in c.missing))}")
-    with_errors = [s for s in c.accepted if s.errors]
+    with_errors = [s for s in c.accepted if c.open_errors(s)]  # less those the reviewer marked 可以忽略
     if with_errors:
         console.print("[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“校验结果”表）：")
         for s in with_errors:
-            codes = sorted({f.code for f in s.findings if f.severity == ERROR})
-            console.print(f"  {escape(quoted(s.unit))}：错误 {s.errors} 个（{'、'.join(codes)}）")
-            for f in [f for f in s.findings if f.severity == ERROR][:3]:
+            skip = c.ignored.get(s.path, ())
+            errors = [f for i, f in enumerate(s.findings) if f.severity == ERROR and i not in skip]
+            codes = sorted({f.code for f in errors})
+            count = f"错误 {s.errors} 个" if not skip else common().review["messages"]["unit_errors"].format(
+                errors=s.errors, open=len(errors))
+            console.print(f"  {escape(quoted(s.unit))}：{escape(count)}（{'、'.join(codes)}）")
+            for f in errors[:3]:
                 console.print(escape(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}"))
     table = Table("主要数字", "汇总", title=escape(f"{quoted(c.unit)} {c.year}年度汇总（{len(c.accepted)}个单位）"))
     for label, value in headline(c):

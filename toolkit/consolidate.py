@@ -136,6 +136,8 @@ class Consolidation:
     cells: tuple[str, ...]  # the summary's cells, in order
     totals: tuple  # per cell, the sum over the accepted units (None where none had a figure)
     conversions: list[str]  # how other formats' figures were converted, in words
+    # file path -> indices of its findings the reviewer marked 可以忽略 (toolkit/review.py): listed, not open
+    ignored: dict = field(default_factory=dict)
 
     @property
     def rejected(self) -> list[FileOutcome]:
@@ -162,10 +164,15 @@ class Consolidation:
             out.append((u, status, mine))
         return out
 
+    def open_errors(self, s: Submission) -> int:
+        """The file's errors, less those the reviewer marked 可以忽略."""
+        skip = self.ignored.get(s.path, ())
+        return sum(f.severity == ERROR and i not in skip for i, f in enumerate(s.findings))
+
     @property
     def complete(self) -> bool:
-        """Every file summed, every roster unit in, no error anywhere."""
-        return not self.rejected and not self.missing and not any(s.errors for s in self.accepted)
+        """Every file summed, every roster unit in, no open error anywhere."""
+        return not self.rejected and not self.missing and not any(self.open_errors(s) for s in self.accepted)
 
 
 def consolidate(submissions: list[Submission], year: int, version: str, *, unit: str, level: str | None = None,
@@ -345,8 +352,14 @@ def summary_lines(c: Consolidation) -> list[str]:
         lines.append(f"单位名单共 {len(status)} 个单位：已汇总 {status.count(ACCEPTED)} 个，"
                      f"已报送未汇总 {status.count(SUBMITTED_NOT_ACCEPTED)} 个，未报送 {status.count(MISSING)} 个")
     errors, hints = sum(s.errors for s in c.accepted), sum(s.hints for s in c.accepted)
-    lines.append(f"已汇总的单位共有错误 {errors} 个、提示 {hints} 个，详见“{common().sheets['findings']}”表"
-                 if errors or hints else "已汇总的单位没有错误和提示")
+    still = sum(c.open_errors(s) for s in c.accepted)
+    if still < errors:  # some marked 可以忽略 by the reviewer
+        lines.append(common().review["messages"]["errors"].format(
+            errors=errors, ignore=common().review["ignore"], ignored=errors - still, open=still, hints=hints,
+            findings=common().sheets["findings"]))
+    else:
+        lines.append(f"已汇总的单位共有错误 {errors} 个、提示 {hints} 个，详见“{common().sheets['findings']}”表"
+                     if errors or hints else "已汇总的单位没有错误和提示")
     for source, count in converted(c).items():
         lines.append(f"{count}个单位按{source}年版格式填报，已换算为{c.version}年版汇总"
                      f"（换算方法和未计入汇总的数字见“{common().summary_sheets['submissions']}”表）")

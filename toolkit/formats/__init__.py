@@ -202,6 +202,7 @@ class Common:
     xlwings_conf: dict  # sheet, note, settings [[key, value], ...]
     summary_of: dict = field(default_factory=dict)  # unit level -> the level of a summary of such units
     summary_sheets: dict = field(default_factory=dict)  # submissions, details, charts
+    review: dict = field(default_factory=dict)  # [review]: the reviewer's columns of 校验结果, carried over
     read_rules: dict = field(default_factory=dict)  # code -> ReadRule
     published_total_note: str = ""  # the note on a printed total kept by import ({reported} {computed} {formula})
     published_total_author: str = ""
@@ -299,6 +300,7 @@ def common() -> Common:
         xlwings_conf=dict(raw["xlwings_conf"]),
         summary_of=dict(raw["summary_of"]),
         summary_sheets=dict(raw["summary_sheets"]),
+        review=dict(raw["review"]),
         read_rules={r["code"]: ReadRule(**r) for r in raw.get("read_rules", ())},
         published_total_note=raw["published_total_note"],
         published_total_author=raw["published_total_author"],

@@ -13,8 +13,9 @@ import io
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit import roster
+from toolkit import review as reviewing, roster
 from toolkit.consolidate import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
                                  summary_lines)
 from toolkit.formats import common, get_format
@@ -44,13 +45,17 @@ def _style(bold=False, fill=None, wrap=False, number_format=None, border=True, s
     return out
 
 
-def summary_bytes(c: Consolidation) -> bytes:
+def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> bytes:
+    """The summary workbook; `review` the decisions carried over to 校验结果 (and its 已解决 sheet)."""
+    review = review or reviewing.Review()
     wb = build_workbook(c.version, report=c.report)
     sheets, extra = common().sheets, common().summary_sheets
     position = wb.sheetnames.index(sheets["findings"])
     wb.remove(wb[sheets["findings"]])
+    if review.resolved:
+        _resolved_sheet(wb.create_sheet(common().review["resolved_sheet"], position), review)
     streams = [
-        _findings_sheet(wb.create_sheet(sheets["findings"], position), c),
+        _findings_sheet(wb.create_sheet(sheets["findings"], position), c, review),
         _submissions_sheet(wb.create_sheet(extra["submissions"]), c),
         _details_sheet(wb.create_sheet(extra["details"]), c),
     ]
@@ -79,35 +84,82 @@ def _cached_totals(c: Consolidation) -> dict:
 
 # --- 校验结果 -------------------------------------------------------------------------------------
 
-def _findings_sheet(ws, c: Consolidation) -> Stream:
+FINDINGS_TITLES = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
+REVIEW_TITLES = tuple(common().review[k] for k in ("decision", "note", "number", "cells"))
+FINDINGS_SHEET_WIDTHS = (20, 28) + FINDINGS_WIDTHS + (11, 30, 6, 24)
+
+
+def _findings_sheet(ws, c: Consolidation, review: reviewing.Review) -> Stream:
+    """Every finding of every file, and the reviewer's columns: 审核意见 (a drop-down, the decision
+    carried over or 待核实), 审核说明; then 序号 and 单元格编号, which `review_book` reads back."""
     colors = common().severity_colors
-    titles = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
-    widths = (20, 28) + FINDINGS_WIDTHS
+    titles = FINDINGS_TITLES + REVIEW_TITLES
+    widths = FINDINGS_SHEET_WIDTHS
     findings_header(ws, titles, widths)
     keys = place_samples(ws, 2, {"text": _style(), "wrap": _style(wrap=True), "number": _style(),
+                                 "choice": _style(fill="FFF2CC"), "id": _style(size=8, color="808080"),
                                  **{sev: _style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
-    items = [(f.submission, finding) for f in c.files for finding in f.submission.findings]
-    ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{max(2, len(items) + 1)}"
+    items = reviewing.listed(c)
+    last = max(2, len(items) + 1)
+    ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{last}"
+    _decision_list(ws, len(FINDINGS_TITLES) + 1, last)
 
     def rows(style):
-        for n, (s, f) in enumerate(items, start=2):
+        first = len(FINDINGS_TITLES)
+        for n, (s, index, f) in enumerate(items, start=2):
             lines = streamed.wrapped_lines(f.message, widths[6])
+            decision = review.decision(s.path, index)
             yield streamed.row(n, [
                 (1, s.unit or None, style["text"]), (2, s.name, style["text"]), (3, f.code, style["text"]),
                 (4, f.severity, style.get(f.severity, style["text"])), (5, f.sheet, style["text"]),
                 (6, f.address, style["text"]), (7, f.message, style["wrap"]),
-                (8, f.reported, style["number"]), (9, f.computed, style["number"])],
+                (8, f.reported, style["number"]), (9, f.computed, style["number"]),
+                (first + 1, decision.decision, style["choice"]), (first + 2, decision.note or None, style["wrap"]),
+                (first + 3, n - 1, style["id"]), (first + 4, reviewing.cells_of(f) or None, style["id"])],
                 LINE_HEIGHT * lines + 3 if lines > 1 else None)
 
-    return Stream(ws.title, 2, keys, rows, max(2, len(items) + 1), len(titles))
+    return Stream(ws.title, 2, keys, rows, last, len(titles))
+
+
+def _decision_list(ws, col: int, last: int) -> None:
+    """The drop-down of the 审核意见 column (common.toml [review] choices)."""
+    r = common().review
+    valid = DataValidation(type="list", formula1='"' + ",".join(r["choices"]) + '"', allow_blank=True,
+                           showErrorMessage=True, errorStyle="stop", errorTitle=r["error_title"], error=r["error"],
+                           showInputMessage=True, promptTitle=r["prompt_title"], prompt=r["prompt"])
+    letter = column_letter(col)
+    valid.add(f"{letter}2:{letter}{last}")
+    ws.add_data_validation(valid)
+
+
+def _resolved_sheet(ws, review: reviewing.Review) -> None:
+    """已解决: the decided findings of the earlier summary that this run no longer finds, as they
+    were listed there (read back on the next run, so that no decision is lost)."""
+    titles = FINDINGS_TITLES + REVIEW_TITLES
+    findings_header(ws, titles, FINDINGS_SHEET_WIDTHS)
+    colors = common().severity_colors
+    text, wrap = _style(), _style(wrap=True)
+    for n, r in enumerate(review.resolved, start=2):
+        values = (r.unit or None, r.file or None, r.code or None, r.severity or None, r.sheet or None,
+                  r.address or None, r.message or None, r.reported, r.computed, r.decision or None, r.note or None,
+                  n - 1, r.cells or None)
+        for col, value in enumerate(values, start=1):
+            cell = put(ws, n, col, value)
+            style = wrap if col in (7, 11) else text
+            if col == 4 and r.severity in colors:
+                style = _style(fill=colors[r.severity]["fill"], color=colors[r.severity]["font"])
+            for name, attribute in style.items():
+                setattr(cell, name, attribute)
+    ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{max(2, len(review.resolved) + 1)}"
+    _a4(ws, True)
 
 
 # --- 报送情况 -------------------------------------------------------------------------------------
 
 _H = details.header
 FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H("info.unit"), _H("info.level"), _H("info.format"),
-                _H("info.date"), "状态", "原因或说明", "错误", "提示")
-FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6)
+                _H("info.date"), "状态", "原因或说明", "错误", "提示", common().review["open_errors"])
+FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6, 10)
 # The other tables share the columns (and widths): (column, header).
 ROSTER_COLUMNS = ((1, _H(details.NUMBER)), (2, roster.NAME), (3, roster.LEVEL), (4, roster.CODE), (5, roster.CONTACT),
                   (6, FILE_COLUMNS[6]), (8, _H(details.FILE)))
@@ -158,10 +210,11 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     for i, f in enumerate(c.files, start=1):
         s = f.submission
         note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
-        counts = (None, None) if s.unreadable else (s.errors, s.hints)
-        out.append(list(zip(range(1, 11), (i, s.name, s.unit or None, s.level or None, s.format or None,
+        counts = (None, None, None) if s.unreadable else (s.errors, s.hints, c.open_errors(s))
+        out.append(list(zip(range(1, 12), (i, s.name, s.unit or None, s.level or None, s.format or None,
                                            s.date or None, f.status, note or None) + counts,
-                            ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number"))))
+                            ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number",
+                             "number"))))
     if c.roster is not None:
         out += [[], [(1, f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
                 header(ROSTER_COLUMNS)]
