@@ -589,7 +589,7 @@ def compare_command(
 
     if output is not None:
         if output.suffix.lower() != ".xlsx":
-            _fail(f"同比结果的工作簿应为 .xlsx 文件：{output.name}")
+            _fail(texts()["not_xlsx"].format(name=output.name))
         try:
             check_outputs([output], [this, last])
             check_writable(output, force)
@@ -602,7 +602,7 @@ def compare_command(
         try:
             reports.append(read_previous(path))
         except UnreadableReport as exc:
-            _fail(f"“{path.name}”无法读取：{exc}" if path.name not in str(exc) else str(exc))
+            _fail(texts()["unreadable"].format(why=exc if path.name in str(exc) else f"“{path.name}”：{exc}"))
     wrong = wrong_years(reports[0], reports[1], this.name, last.name)
     if wrong:
         _fail(wrong)
@@ -614,7 +614,7 @@ def compare_command(
             atomic_write(output, comparison_bytes(done, this.name, last.name), force)
         except OutputError as exc:
             _fail(str(exc))
-        console.print(escape(f"已写入同比结果：{output}"))
+        console.print(escape(texts()["written"].format(path=output)))
     raise typer.Exit(EXIT_ERRORS if done.has_errors else EXIT_OK)
 
 
