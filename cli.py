@@ -366,7 +366,7 @@ def consolidate_command(
     from toolkit.workbook.reader import UnreadableWorkbook
     from toolkit.workbook.review_book import earlier_review
     try:  # the decisions of an earlier summary (with --force, of the one about to be replaced)
-        decisions, warning = earlier_review(review, output, force)
+        decisions, warning = earlier_review(review, output, force, year)
     except UnreadableWorkbook as exc:
         _fail(str(exc))
     for line in ([warning] if warning else []) + (decisions.problems if decisions else []):

@@ -41,9 +41,9 @@ def run(*args):
     return subprocess.run([XXGK, *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
 
 
-def unit_workbook(folder: Path, unit: str, broken: str | None, name: str | None = None) -> Path:
+def unit_workbook(folder: Path, unit: str, broken: str | None, name: str | None = None, year: int = YEAR) -> Path:
     level, seed = UNITS[unit]
-    report = plausible_report(unit, level, YEAR, seed=seed)
+    report = plausible_report(unit, level, year, seed=seed)
     if broken:
         report.values[broken] += 1
     path = folder / (name or f"{unit} {YEAR}年报.xlsx")
@@ -51,8 +51,8 @@ def unit_workbook(folder: Path, unit: str, broken: str | None, name: str | None 
     return path
 
 
-def consolidate(folder: Path, summary: Path, *extra):
-    return run("consolidate", folder, "--year", YEAR, "--unit", "某县", "-o", summary, "--jobs", 1, *extra)
+def consolidate(folder: Path, summary: Path, *extra, year: int = YEAR):
+    return run("consolidate", folder, "--year", year, "--unit", "某县", "-o", summary, "--jobs", 1, *extra)
 
 
 def rows(path: Path, sheet: str = FINDINGS) -> list[dict]:
@@ -250,6 +250,22 @@ def test_a_summary_without_its_findings_sheet_or_not_readable(county, tmp_path):
     assert not (tmp_path / "新.xlsx").exists()
     over = consolidate(sent, broken, "--force")  # replacing a file that is no summary: said, and done
     assert over.returncode == 1 and "“坏的.xlsx”将被覆盖，但无法读取" in over.stderr.replace("\n", "")
+
+
+def test_last_years_decisions_are_not_this_years(tmp_path):
+    last, sent = tmp_path / "上年", tmp_path / "回收"
+    for folder, year in ((last, YEAR - 1), (sent, YEAR)):
+        folder.mkdir()
+        unit_workbook(folder, "西山乡", BROKEN["西山乡"], year=year)
+    old = tmp_path / "某县2021年汇总.xlsx"
+    assert consolidate(last, old, year=YEAR - 1).returncode == 1
+    decide(old, {("西山乡", "E5"): ("可以忽略", None), ("西山乡", "J5"): ("可以忽略", None)})
+    refused = consolidate(sent, tmp_path / "新.xlsx", "--review", old)
+    assert refused.returncode == 2 and not (tmp_path / "新.xlsx").exists()
+    assert f"“{old.name}”是{YEAR - 1}年度的汇总，本次汇总{YEAR}年度" in refused.stderr.replace("\n", "")
+    over = consolidate(sent, old, "--force")  # replaced, as asked; its decisions are not carried
+    assert over.returncode == 1 and "其中的审核意见不沿用" in over.stderr.replace("\n", "")
+    assert {d for _, d, _ in by_place(old).values()} == {"待核实"}
 
 
 class _Run:

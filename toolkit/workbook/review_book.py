@@ -16,7 +16,7 @@ from toolkit.formats import common
 from toolkit.layout import a1
 from toolkit.review import OldReview, OldRow
 from toolkit.workbook import details
-from toolkit.workbook.reader import UnreadableWorkbook
+from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 from toolkit.workbook.xlsx import XlsxBook, XlsxError
 
 HEADER_ROWS = 5  # the header is looked for in the first rows (a reviewer may insert a title above)
@@ -164,19 +164,40 @@ def _order(file: str, sheet: str, numbers: list[tuple[int, int]], problems: list
         problems.append(m["deleted"].format(file=file, sheet=sheet, numbers=shown, count=len(gone)))
 
 
-def earlier_review(review, output, force: bool) -> tuple[OldReview | None, str]:
-    """The decisions to carry over: from `--review` (which must be readable: raises
-    UnreadableWorkbook), else, with --force, from the summary about to be replaced (when that cannot
-    be read, the warning says so).  Returns (decisions or None, a warning or "")."""
+def earlier_review(review, output, force: bool, year: int | None = None) -> tuple[OldReview | None, str]:
+    """The decisions to carry over: from `--review` (which must be readable and, when its 单位信息
+    says, of `year`: raises UnreadableWorkbook), else, with --force, from the summary about to be
+    replaced (when that cannot be read or is another year's, the warning says so and nothing is
+    carried).  Returns (decisions or None, a warning or "")."""
     m = common().review["messages"]
     if review is not None:
         try:
-            return read_review(review), ""
+            old = read_review(review)
         except UnreadableWorkbook as exc:
             raise UnreadableWorkbook(m["unreadable"].format(file=Path(review).name, why=exc)) from exc
+        other = _other_year(review, year)
+        if other:
+            raise UnreadableWorkbook(m["other_year"].format(file=Path(review).name, found=other, year=year))
+        return old, ""
     if force and output is not None and Path(output).is_file():
         try:
-            return read_review(output), ""
+            old = read_review(output)
         except UnreadableWorkbook as exc:
             return None, m["overwritten"].format(file=Path(output).name, why=exc)
+        other = _other_year(output, year)
+        if other:
+            return None, m["overwritten_other_year"].format(file=Path(output).name, found=other, year=year)
+        return old, ""
     return None, ""
+
+
+def _other_year(path, year: int | None) -> int | None:
+    """The summary's year (单位信息) where it is known and not `year`: last year's decisions are
+    not this year's."""
+    if year is None:
+        return None
+    try:
+        found = read_workbook(path).report.year
+    except UnreadableWorkbook:  # no 单位信息 to say: the findings sheet is what counts
+        return None
+    return found if found is not None and found != year else None
