@@ -121,6 +121,7 @@ def test_a_broken_carry_over_is_an_error_as_check_previous_finds_it(tmp_path):
     this.values["t3.result.open.natural"] += 2  # this year's table 三 still balances
     this_file, last_file = write(tmp_path / "本年.xlsx", this), write(tmp_path / "上年.xlsx", last)
     c = compare(read_workbook(this_file).report, read_workbook(last_file).report)
+    assert c.notes == []  # both tables balance: no error of their own
     errors = [f for f in c.findings if f.severity == "错误"]
     assert [(f.code, f.cells) for f in errors] == [("Y-CARRIED", ("t3.carried.natural",)),
                                                    ("Y-CARRIED", ("t3.carried.total",))]
@@ -296,3 +297,14 @@ def test_the_comparison_imports_no_spreadsheet_engine():
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_reports_own_errors_are_named_and_left_to_check(tmp_path):
+    this, last = pair_2021()
+    this.values["t3.forward.natural"] += 3  # table 三 of this year no longer balances (T3-BALANCE twice)
+    c = compare(this, last)
+    assert c.notes == ["本年的报告本身有2个错误（T3-BALANCE），这里只作同比，请用 xxgk check 查看"]
+    assert not c.has_errors  # the comparison itself finds none: carried over as last year carried forward
+    this_file, last_file = write(tmp_path / "本年.xlsx", this), write(tmp_path / "上年.xlsx", last)
+    done = run("compare", this_file, last_file)
+    assert done.returncode == 0 and c.notes[0] in done.stdout.replace("\n", ""), done.stdout

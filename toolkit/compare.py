@@ -112,7 +112,19 @@ def compare(this: Report, last: Report) -> Comparison:
                                                   cells=_by_row(version, cells)))
     out.findings += cross_year(this, last)
     out.notes += _unchecked(this, last)
+    for which, report in ((t["this"], this), (t["last"], last)):
+        errors = own_errors(report)
+        if errors:
+            out.notes.append(t["own_errors"].format(which=which, count=len(errors),
+                                                    codes="、".join(dict.fromkeys(f.code for f in errors))))
     return out
+
+
+def own_errors(report: Report) -> list[Finding]:
+    """The report's errors of its own (within its year: tables' relations, values), which `xxgk check`
+    shows; the comparison names how many."""
+    codes = {rel.rule.code for rel in get_format(report.format).relations if rel.uses_previous}
+    return [f for f in check(report) if f.severity == ERROR and f.code not in codes]
 
 
 def cross_year(this: Report, last: Report) -> list[Finding]:
