@@ -262,6 +262,7 @@ def _reviewed(summary: Path, target: Path, decisions: dict[tuple[str, int], str]
         seen[unit] = seen.get(unit, 0) + 1
         if (unit, seen[unit]) in decisions:
             ws.cell(row, col, decisions[(unit, seen[unit])])
+    ws.cell(ws.max_row + 2, col, "请周五前改完")  # a reviewer's line below the findings
     wb.save(target)
     return target
 
@@ -280,6 +281,26 @@ def test_ignored_errors_are_not_open(county, tmp_path):
     assert re.search(r"校验结果![A-Z]+\d+：审核意见“忽略”不是可选项", done.stderr), done.stderr
     _, tables = docx_tables(out / notice_name("东河镇"))
     assert tables[0][1:] == expected(county, "东河镇", "错误")
+    assert re.search(r"校验结果第\d+行没有代码和说明，不是校验结果，未读取（该行内容：请周五前改完）", done.stderr), done.stderr
+
+
+def test_without_review_columns_every_error_is_open(county, tmp_path):
+    """A summary from before the reviewer's columns (or with them deleted): all errors are open."""
+    def change(wb):
+        ws = wb[common().sheets["findings"]]
+        header = [c.value for c in ws[1]]
+        for title in reversed([review_settings()[k] for k in ("decision", "note", "cells")]):
+            if title in header:
+                ws.delete_cols(header.index(title) + 1)
+
+    older = _edited(county["summary"], tmp_path / "旧汇总.xlsx", change)
+    assert review_settings()["decision"] not in [c.value for c in openpyxl.load_workbook(older)[
+        common().sheets["findings"]][1]]
+    out = tmp_path / "out"
+    done = run("feedback", older, "-o", out)
+    assert done.returncode == 0, done.stderr
+    for unit in NOTICED:
+        assert docx_tables(out / notice_name(unit))[1][0][1:] == expected(county, unit, "错误")
 
 
 def test_outputs_are_never_over_the_summary_nor_over_files_without_force(county, tmp_path):
@@ -371,3 +392,36 @@ def test_the_core_is_pure():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_core_on_odd_rows():
+    """toolkit.feedback by itself: a sheet whose rows were moved is not named by the standard labels,
+    a severity typed wrongly stays an error and is named, a file without a unit gets a notice of its
+    own, and a unit whose every file was refused is in the 催报 list with its reasons."""
+    from toolkit.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, blocks, feedback
+
+    t3 = "表三 依申请公开"
+    findings = [
+        FindingRow(2, "东河镇", "a.xlsx", "R-MOVED", "提示", t3, "", "插入了行"),
+        FindingRow(3, "东河镇", "a.xlsx", "T3-BALANCE", "错误", t3, "D6", "不平衡", 10, 9),
+        FindingRow(4, "西山乡", "b.xlsx", "T3-BALANCE", "错", t3, "D5", "不平衡", 3, 2, severity_cell="D4"),
+        FindingRow(5, "", "c.xlsx", "R-NOT-NUMBER", "错误", t3, "E5", "不是数字", "十七"),
+    ]
+    files = [FileRow("a.xlsx", "东河镇", "乡镇", "2021", "已汇总"), FileRow("b.xlsx", "西山乡", "乡镇", "2021", "已汇总"),
+             FileRow("c.xlsx", "", "", "2021", "未汇总", "未填单位名称"),
+             FileRow("d.xlsx", "南湖镇", "乡镇", "2021", "未汇总", "年度不符")]
+    roster = [RosterRow("东河镇", "乡镇", "", "", "已汇总"), RosterRow("南湖镇", "乡镇", "", "", "已报送未汇总", "d.xlsx"),
+              RosterRow("北山镇", "乡镇", "001", "王五", "未报送")]
+    fb = feedback(SummaryFindings("汇总.xlsx", "某县", YEAR, "2021", findings, files, roster, False, "校验结果", "报送情况"))
+    notices = {n.unit: n for n in fb.notices}
+    assert set(notices) == {"东河镇", "西山乡", W["files"]["unnamed"].format(file="c.xlsx")}
+    moved = notices["东河镇"].errors[0].place
+    assert (moved.row, moved.column, moved.cell) == (W["notice"]["moved"], W["notice"]["moved"], f"{t3}!D6")
+    assert notices["西山乡"].errors[0].place.row == "一、本年新收政府信息公开申请数量"
+    assert any("校验结果!D4" in w and "“错”" in w for w in fb.warnings), fb.warnings
+    assert any("第5行没有单位名称" in w for w in fb.warnings), fb.warnings
+    assert [u.unit for u in fb.missing] == ["北山镇"]
+    assert [(r.unit.unit, r.reasons, r.noticed) for r in fb.rejected] == [("南湖镇", [("d.xlsx", "年度不符")], False)]
+    texts = [b for b in blocks("reminders", fb, fb, "2023年2月1日") if b.kind == "table"]
+    assert texts[0].rows == (("1", "北山镇", "乡镇", "001", "王五"),)
+    assert texts[1].rows == (("1", "南湖镇", "乡镇", "d.xlsx：年度不符"),)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from toolkit.consolidate import ACCEPTED, MISSING, SUBMITTED_NOT_ACCEPTED
 from toolkit.formats import VERSIONS, common, get_format
 from toolkit.layout import PREVIOUS_PREFIX, a1, workbook_layout
 from toolkit.model import ERROR, HINT, show_number
@@ -190,10 +191,8 @@ def group_key(unit: str, file: str) -> str:
 def feedback(summary: SummaryFindings) -> Feedback:
     """Decide what each unit gets.  Never drops a row without counting it: ignored findings, those of
     duplicate files that were not used, and odd cells are in the counts or the warnings."""
-    w = wording()
     review = review_settings()
     choices, ignored_word = review["choices"], review["ignore"]
-    status = w["submissions"]
     out = Feedback(summary.year, summary.unit, summary.name, [], [], None, [], list(summary.warnings),
                    submissions_sheet=summary.submissions_sheet)
 
@@ -210,7 +209,7 @@ def feedback(summary: SummaryFindings) -> Feedback:
         levels.setdefault(key, f.level)
         if key not in order:
             order.append(key)
-        if f.status == status["accepted"]:
+        if f.status == ACCEPTED:
             accepted.setdefault(key, set()).add(f.file)
 
     groups: dict[str, list[FindingRow]] = {}
@@ -266,12 +265,12 @@ def feedback(summary: SummaryFindings) -> Feedback:
 
     if summary.roster is not None:
         noticed = {unit_key(n.unit) for n in out.notices}
-        out.missing = [u for u in summary.roster if u.status == status["missing"]]
+        out.missing = [u for u in summary.roster if u.status == MISSING]
         for u in summary.roster:
-            if u.status != status["submitted_not_accepted"]:
+            if u.status != SUBMITTED_NOT_ACCEPTED:
                 continue
             reasons = [(f.file, f.reason) for f in summary.files
-                       if unit_key(f.unit or "") == unit_key(u.unit) and f.status != status["accepted"]]
+                       if unit_key(f.unit or "") == unit_key(u.unit) and f.status != ACCEPTED]
             out.rejected.append(Rejected(u, reasons, unit_key(u.unit) in noticed))
     return out
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, review_settings, say, wording
+from toolkit.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, review_settings, say
 from toolkit.formats import VERSIONS, common
 from toolkit.layout import a1, workbook_layout
 from toolkit.roster import CODE, CONTACT, LEVEL, NAME
 from toolkit.values import parse_year
 from toolkit.workbook.details import FILE, NUMBER, header
+from toolkit.workbook.summary import FILE_COLUMNS
 from toolkit.workbook.xlsx import XlsxBook, XlsxError
 
 HEADER_SEARCH_ROWS = 10  # a reviewer may have put a line or two above the header row
@@ -153,7 +154,7 @@ def _findings(book: XlsxBook, name: str, sheet: str, warnings: list[str]) -> tup
 
 
 def _submissions(book: XlsxBook, name: str, sheet: str) -> tuple[list[FileRow], list[RosterRow] | None]:
-    w = wording()["submissions"]
+    w = {"status": FILE_COLUMNS[6], "reason": FILE_COLUMNS[7]}  # as summary.py writes 报送情况
     rows = _grid(book, sheet)
     number = header(NUMBER)
     file_wanted = (number, header(FILE), header("info.unit"), header("info.level"), header("info.format"),
