@@ -259,3 +259,10 @@ def test_lists_and_columns_of_links_are_the_sites_even_when_they_hold_another_re
                    "<h1>青山镇2023年政府信息公开工作年度报告</h1>"
                    '<ul><li>（一）主动公开，见<a href="#">专栏</a>。</li></ul>')
     assert lines == ["青山镇2023年政府信息公开工作年度报告", "（一）主动公开，见专栏。"]
+
+
+def test_the_sites_header_goes_but_a_header_holding_the_reports_title_stays():
+    lines = _texts("<header><h1>某某县人民政府</h1><p>无障碍</p></header>"
+                   "<div class='content'><header><h1>青山镇2023年政府信息公开工作年度报告</h1></header>"
+                   "<p>一、总体情况</p></div><footer><p>地址：人民路1号</p></footer>")
+    assert lines == ["青山镇2023年政府信息公开工作年度报告", "一、总体情况"]

@@ -264,8 +264,10 @@ def _tag(el) -> str:
 def _walk_html(el, out: list[Line], buffer: list[str], in_article: bool = False) -> None:
     tag = _tag(el)
     web = _web()
-    if not tag or tag in web.skip_tags or (tag in web.outside_article_tags and not in_article):
+    if not tag or tag in web.skip_tags:
         return
+    if tag in web.outside_article_tags and not in_article and not _holds_title(el):
+        return  # the site's header or footer (an article's own <header> holds its title)
     if (el.get("class") or el.get("id")) and web.chrome.search(f"{el.get('class', '')} {el.get('id', '')}") \
             and not _holds_figures(el):
         return
@@ -308,6 +310,13 @@ def _holds_figures(el) -> bool:
     class names it like the site's page: it is read)."""
     return any(_tag(td) in ("td", "th") and _FIGURE.match(unicodedata.normalize("NFKC", td.text_content()))
                for td in el.iter("td", "th", "TD", "TH"))
+
+
+def _holds_title(el) -> bool:
+    """Whether an element's text holds a report's title (信息公开工作年度报告: page_furniture.toml)."""
+    from toolkit.published.furniture import rules
+
+    return bool(rules().title.search(re.sub(r"\s", "", el.text_content())))
 
 
 def _only_links(td) -> bool:
