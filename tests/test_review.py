@@ -30,7 +30,7 @@ YEAR = 2022
 FINDINGS = common().sheets["findings"]
 REVIEW = common().review
 DECISION, NOTE = REVIEW["decision"], REVIEW["note"]
-RESOLVED = REVIEW["resolved_sheet"]
+RESOLVED = common().summary_sheets["resolved"]
 UNITS = {"东河镇": ("乡镇", 1), "北关街道": ("街道", 2), "西山乡": ("乡镇", 3), "南湖镇": ("乡镇", 4)}
 # 表三 unbalanced: one column and 总计 each break T3-BALANCE (two errors a unit)
 BROKEN = {"北关街道": "t3.forward.natural", "西山乡": "t3.forward.commercial", "南湖镇": "t3.forward.natural"}
@@ -147,6 +147,8 @@ def test_decisions_last_a_corrected_unit_is_resolved_new_findings_wait_and_ignor
     assert (files[f"西山乡 {YEAR}年报.xlsx"]["错误"], files[f"西山乡 {YEAR}年报.xlsx"][REVIEW["open_errors"]]) == (2, 0)
     assert (files[f"南湖镇 {YEAR}年报.xlsx"]["错误"], files[f"南湖镇 {YEAR}年报.xlsx"][REVIEW["open_errors"]]) == (2, 2)
     assert not ooxml_errors(summary)
+    checked = run("check", summary)  # 已解决 is a sheet of the summary: no unknown sheet to the reader
+    assert checked.returncode == 1 and "R-EXTRA-SHEETS" not in checked.stdout, checked.stdout
 
     # a third run: nothing changed; what was resolved stays listed, read back from 已解决
     again = consolidate(sent, summary, "--force")

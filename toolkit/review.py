@@ -28,6 +28,8 @@ from toolkit.formats import common
 from toolkit.model import ERROR, Finding
 from toolkit.roster import unit_key
 
+RESOLVED_SHOWN = 30  # resolved findings printed one by one; the rest are counted (all are on 已解决)
+
 
 @dataclass(frozen=True)
 class OldRow:
@@ -180,23 +182,20 @@ def lines(review: Review, consolidation) -> list[str]:
     m = c["messages"]
     out = [m["read"].format(source=review.source)] if review.source else []
     out.append(m["accounts"].format(carried=review.carried, new=review.new, resolved=len(review.resolved),
-                                    sheet=c["resolved_sheet"]))
+                                    sheet=common().summary_sheets["resolved"]))
     earlier = sum(r.earlier for r in review.resolved)
     if earlier:
         out.append(m["still_resolved"].format(count=earlier))
-    for r in review.resolved:
-        place = r.cells or f"{r.sheet}!{r.address}" if (r.sheet or r.address or r.cells) else ""
+    for r in review.resolved[:RESOLVED_SHOWN]:
+        place = r.cells or (f"{r.sheet}!{r.address}" if r.sheet or r.address else "")
         out.append(m["resolved"].format(unit=r.unit or r.file, code=r.code or "", place=place,
                                         decision=r.decision or c["default"], note=f"；{r.note}" if r.note else ""))
+    if len(review.resolved) > RESOLVED_SHOWN:
+        out.append(m["more_resolved"].format(count=len(review.resolved) - RESOLVED_SHOWN,
+                                             sheet=common().summary_sheets["resolved"]))
+    findings = {f.submission.path: f.submission.findings for f in consolidation.files}
     ignored = sum(1 for (path, index), d in review.decisions.items() if d.decision == c["ignore"]
-                  and _severity(consolidation, path, index) == ERROR)
+                  and findings[path][index].severity == ERROR)
     if ignored:
         out.append(m["ignored"].format(ignore=c["ignore"], count=ignored, findings=common().sheets["findings"]))
     return out
-
-
-def _severity(consolidation, path: str, index: int) -> str:
-    for f in consolidation.files:
-        if f.submission.path == path:
-            return f.submission.findings[index].severity
-    return ""

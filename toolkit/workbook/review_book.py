@@ -42,7 +42,7 @@ def read_review(path) -> OldReview:
             names = list(book.sheet_paths)
             headers = {}
             # 校验结果 and 已解决 first; the other sheets (but the big 分单位明细) only when 校验结果 is not there
-            first = [n for n in (findings, r["resolved_sheet"]) if n in names]
+            first = [n for n in (findings, common().summary_sheets["resolved"]) if n in names]
             for name in first + [n for n in names if n not in first and n != details.sheet_name()]:
                 if name not in first and findings in headers and r["decision"] in headers[findings][1]:
                     break
@@ -51,7 +51,7 @@ def read_review(path) -> OldReview:
                     headers[name] = found
             sheet = findings if findings in headers else None
             if sheet is None:
-                others = [n for n in headers if n != r["resolved_sheet"] and r["decision"] in headers[n][1]]
+                others = [n for n in headers if n != common().summary_sheets["resolved"] and r["decision"] in headers[n][1]]
                 if findings in names and not others:
                     out.problems.append(m["no_decisions"].format(file=path.name, sheet=findings, decision=r["decision"]))
                 elif others:
@@ -64,7 +64,7 @@ def read_review(path) -> OldReview:
                 sheet = None
             if sheet is not None:
                 out.rows += _rows(path.name, sheet, book.cells(sheet), headers[sheet], out.problems, earlier=False)
-            resolved = r["resolved_sheet"]
+            resolved = common().summary_sheets["resolved"]
             if resolved in headers and r["decision"] in headers[resolved][1]:
                 out.rows += _rows(path.name, resolved, book.cells(resolved), headers[resolved], out.problems,
                                   earlier=True)
@@ -138,7 +138,7 @@ def _rows(file: str, sheet: str, cells, header: tuple[int, dict[str, int]], prob
                        cells=cells_value, where=where, earlier=earlier)
         if not code and found.decided:
             problems.append(m["no_code"].format(file=file, sheet=sheet, cell=a1(row, at["code"] or 1),
-                                                resolved=r["resolved_sheet"]))
+                                                resolved=common().summary_sheets["resolved"]))
         elif not code:
             continue
         rows.append(found)

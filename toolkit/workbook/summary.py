@@ -53,7 +53,7 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
     position = wb.sheetnames.index(sheets["findings"])
     wb.remove(wb[sheets["findings"]])
     if review.resolved:
-        _resolved_sheet(wb.create_sheet(common().review["resolved_sheet"], position), review)
+        _resolved_sheet(wb.create_sheet(extra["resolved"], position), review)
     streams = [
         _findings_sheet(wb.create_sheet(sheets["findings"], position), c, review),
         _submissions_sheet(wb.create_sheet(extra["submissions"]), c),
