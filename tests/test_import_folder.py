@@ -266,3 +266,11 @@ def test_the_sites_header_goes_but_a_header_holding_the_reports_title_stays():
                    "<div class='content'><header><h1>青山镇2023年政府信息公开工作年度报告</h1></header>"
                    "<p>一、总体情况</p></div><footer><p>地址：人民路1号</p></footer>")
     assert lines == ["青山镇2023年政府信息公开工作年度报告", "一、总体情况"]
+
+
+def test_the_pages_date_and_hits_below_the_article_are_not_part_six():
+    lines = _texts("<p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p><p>青山镇人民政府</p><p>2024年1月20日</p>"
+                   "<div>发布日期：2024-01-25　浏览次数：128</div><div>【打印本页】</div>")
+    assert lines == ["六、其他需要报告的事项", "本年度未收取信息处理费。", "青山镇人民政府", "2024年1月20日"]
+    top = _texts("<div>今天是2024年1月1日 星期一</div><h1>2023年政府信息公开工作年度报告</h1>")
+    assert top == ["2023年政府信息公开工作年度报告"]  # no statistics period read off the site's date
