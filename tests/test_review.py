@@ -254,6 +254,21 @@ def test_a_summary_without_its_findings_sheet_or_not_readable(county, tmp_path):
     assert over.returncode == 1 and "“坏的.xlsx”将被覆盖，但无法读取" in over.stderr.replace("\n", "")
 
 
+def test_review_and_force_over_another_summary_keep_the_decisions_of_both(county, tmp_path):
+    sent, summary = county
+    older = tmp_path / "上次.xlsx"
+    shutil.copy(summary, older)
+    decide(older, {("北关街道", "D5"): ("确认有误", "旧"), ("西山乡", "E5"): ("可以忽略", None)})
+    decide(summary, {("北关街道", "D5"): ("可以忽略", "新"), ("南湖镇", "J5"): ("确认有误", "只在被覆盖的汇总中")})
+    done = consolidate(sent, summary, "--force", "--review", older)
+    assert f"“{summary.name}”将被覆盖，其中有1条审核意见是“{older.name}”中没有的，一并沿用" in done.stderr.replace("\n", "")
+    assert "审核意见：沿用 3 条；新出现的问题 0 条（待核实）；已解决 0 条" in done.stdout
+    listed = by_place(summary)
+    assert listed[("北关街道", "D5")][1:] == ("确认有误", "旧")  # --review's decision where both have one
+    assert listed[("西山乡", "E5")][1] == "可以忽略"
+    assert listed[("南湖镇", "J5")][1:] == ("确认有误", "只在被覆盖的汇总中")
+
+
 def test_last_years_decisions_are_not_this_years(tmp_path):
     last, sent = tmp_path / "上年", tmp_path / "回收"
     for folder, year in ((last, YEAR - 1), (sent, YEAR)):

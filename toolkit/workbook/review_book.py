@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.files import same_file
 from toolkit.formats import common
 from toolkit.layout import a1
 from toolkit.review import OldReview, OldRow
+from toolkit.roster import unit_key
 from toolkit.workbook import details
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 from toolkit.workbook.xlsx import XlsxBook, XlsxError
@@ -178,6 +180,8 @@ def earlier_review(review, output, force: bool, year: int | None = None) -> tupl
         other = _other_year(review, year)
         if other:
             raise UnreadableWorkbook(m["other_year"].format(file=Path(review).name, found=other, year=year))
+        if force and output is not None and Path(output).is_file() and not same_file(review, output):
+            _also_replaced(old, Path(output), year)
         return old, ""
     if force and output is not None and Path(output).is_file():
         try:
@@ -189,6 +193,39 @@ def earlier_review(review, output, force: bool, year: int | None = None) -> tupl
             return None, m["overwritten_other_year"].format(file=Path(output).name, found=other, year=year)
         return old, ""
     return None, ""
+
+
+def _also_replaced(old: OldReview, output: Path, year: int | None) -> None:
+    """--review OLD and --force over another summary: the decisions of the one replaced are kept too
+    where OLD has none for the finding (OLD's win where both decided), and that is said."""
+    try:
+        replaced = read_review(output)
+    except UnreadableWorkbook:
+        return
+    if _other_year(output, year):
+        return
+    decided = {_row_key(r) for r in old.rows if r.decided}
+    undecided: dict[tuple, list[int]] = {}
+    for i, r in enumerate(old.rows):
+        if not r.decided:
+            undecided.setdefault(_row_key(r), []).append(i)
+    kept = 0
+    for r in replaced.rows:
+        key = _row_key(r)
+        if not r.decided or key in decided:
+            continue
+        kept += 1
+        if undecided.get(key):  # OLD lists the finding undecided: the decision takes its row
+            old.rows[undecided[key].pop(0)] = r
+        else:
+            old.rows.append(r)
+    if kept:
+        old.problems.append(common().review["messages"]["merged"].format(file=output.name, count=kept,
+                                                                          review=old.source))
+
+
+def _row_key(r: OldRow) -> tuple:
+    return unit_key(r.unit) or r.file, r.code, r.cells or f"{r.sheet}!{r.address}"
 
 
 def _other_year(path, year: int | None) -> int | None:
