@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.formats import VERSIONS, Format, Table, cell_id, common, get_format
@@ -254,11 +255,7 @@ class _Importer:
 
     def _version(self, year: int | None) -> str:
         found = "|".join(loose(c) for line in self.lines for c in line.cells)
-        scores = {}
-        for version in VERSIONS:
-            others = set().union(*(_labels(get_format(o)) for o in VERSIONS if o != version))
-            own = {lab for lab in _labels(get_format(version)) if not any(lab in o for o in others)}
-            scores[version] = sum(1 for lab in own if lab in found)
+        scores = {version: sum(1 for lab in _own_labels(version) if lab in found) for version in VERSIONS}
         best = max(VERSIONS, key=lambda v: scores[v])
         if scores[best] and list(scores.values()).count(scores[best]) == 1:
             return best
@@ -544,6 +541,13 @@ def _labels(fmt: Format) -> set[str]:
     return {lab for lab in out if len(lab) >= 2}
 
 
+@lru_cache(maxsize=None)
+def _own_labels(version: str) -> frozenset:
+    """The labels only this version's tables have (not even inside another version's label)."""
+    others = set().union(*(_labels(get_format(o)) for o in VERSIONS if o != version))
+    return frozenset(lab for lab in _labels(get_format(version)) if not any(lab in o for o in others))
+
+
 def _clean_unit(text: str) -> str:
     text = re.split(r"[:：>|»/\\]", text)[-1]
     text = text.strip(" 　《》“”\"'关于的、，,.。").removeprefix("关于")
@@ -580,6 +584,7 @@ def _suffixes(labels: list[str]) -> list[str]:
 NUMBER_LENGTH = 40  # no figure, with its unit and separators, is longer; a long text is not read as one
 
 
+@lru_cache(maxsize=65536)  # the same tokens (0, 1, —) come back in every row of every report
 def _is_number(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > NUMBER_LENGTH:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class Line:
     row: bool = False
     furniture: bool = False  # a PDF's running header, footer or page number (toolkit.published.furniture)
 
-    @property
+    @cached_property  # asked for again and again by the importer; a frozen Line never changes
     def text(self) -> str:
         return " ".join(c.strip() for c in self.cells if c.strip())
 
