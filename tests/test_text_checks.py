@@ -103,6 +103,7 @@ def test_a_part_missing_is_named(tmp_path):
     done = _imported(tmp_path, "缺第五部分", text)
     (finding,) = [f for f in done.checked.findings if f.code == "TX-PART-MISSING"]
     assert finding.severity == "提示" and "“五、存在的主要问题及改进情况”" in finding.message
+    assert not [f for f in done.checked.findings if f.code == "P-HEADING"]  # said once, not by the importer too
     assert not done.checked.has_errors
 
 

@@ -59,7 +59,8 @@ def heading_findings(fmt: Format, lines, start: int = 0) -> list[Finding]:
     out = []
     for k, part in enumerate(fmt.parts):
         if k not in found:
-            out.append(Finding(s["code_missing"], sev, s["missing"].format(official=part.heading, order=order)))
+            out.append(Finding(s["code_missing"], sev, s["missing"].format(official=part.heading, order=order),
+                               reported=part.heading))
             continue
         printed = found[k][1]
         names = dict(part=_CN[k], heading=printed, official=part.heading)

@@ -17,7 +17,7 @@ from toolkit.published.export import export_bytes, export_name
 from toolkit.published.importer import import_file
 from toolkit.published.text import UnreadableReport
 from toolkit.rules import check
-from toolkit.text_checks import Repetition, heading_findings, repetition, text_findings
+from toolkit.text_checks import Repetition, heading_findings, repetition, settings, text_findings
 from toolkit.workbook.filled import filled_bytes
 from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
 
@@ -63,7 +63,10 @@ def import_to_workbook(source, folder, force: bool = False, taken: set | None = 
     repeated = repetition(report, previous, previous_name) if previous is not None else None
     if repeated and repeated.finding:
         text.append(repeated.finding)
-    findings = located(report, imported.findings + check(report) + text, target)
+    # a part not found is said once: by the text checks (the report lacks it), not by the importer too
+    missing = {f.reported for f in text if f.code == settings(report.format).get("headings", {}).get("code_missing")}
+    own = [f for f in imported.findings if not (f.code == "P-HEADING" and f.reported in missing)]
+    findings = located(report, own + check(report) + text, target)
     return ImportedFile(CheckedFile(source, report, findings), target, repetition=repeated)
 
 

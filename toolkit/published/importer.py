@@ -281,7 +281,8 @@ class _Importer:
                 if score > best_score:
                     best, best_score = i, score
             if best is None:
-                self.add("P-HEADING", f"未找到“{part.heading}”的标题" + ("，这部分文字未导入" if part.text else ""))
+                self.add("P-HEADING", f"未找到“{part.heading}”的标题" + ("，这部分文字未导入" if part.text else ""),
+                         reported=part.heading)
             else:
                 found[k] = best
                 after = best + 1
