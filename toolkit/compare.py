@@ -14,6 +14,7 @@ writes the workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from toolkit.consolidate import _by_row
 from toolkit.formats import cell_map, common, get_format
@@ -84,32 +85,11 @@ def compare(this: Report, last: Report) -> Comparison:
     """The comparison of this year's report with last year's (their years are not checked here:
     see `wrong_years`)."""
     t = texts()
-    this_fmt, last_fmt = get_format(this.format), get_format(last.format)
     out = Comparison(this, last)
     if unit_key(this.unit) != unit_key(last.unit):
         out.notes.append(t["unit_differs"].format(this=this.unit, last=last.unit))
-    this_values, last_values = Values(this_fmt, this.values), Values(last_fmt, last.values)
-    unmapped_this, unmapped_last = [], []
-    for this_cells, last_cells in _groups(this.format, last.format):
-        if not last_cells:
-            unmapped_this += [c for c in this_cells if c in this_fmt.compared]
-            continue
-        if not this_cells:
-            unmapped_last += [c for c in last_cells if c in last_fmt.compared]
-            continue
-        if not any(c in this_fmt.compared for c in this_cells) and not any(c in last_fmt.compared for c in last_cells):
-            continue
-        row = Row(_label(this_cells, last_cells, this_fmt, last_fmt), this_cells, last_cells,
-                  this_fmt.cells[this_cells[0]].kind, _figure(this_values, this_cells), _figure(last_values, last_cells))
-        finding = _change_finding(row)
-        if finding is not None:
-            row = Row(row.label, row.cells, row.last_cells, row.kind, row.this, row.last, finding.code)
-            out.findings.append(finding)
-        out.rows.append(row)
-    for version, cells, other in ((this.format, unmapped_this, last.format), (last.format, unmapped_last, this.format)):
-        if cells:
-            out.notes.append(t["unmapped"].format(version=version, count=len(cells), other=other,
-                                                  cells=_by_row(version, cells)))
+    rows, findings, notes = figures(this, last)
+    out.rows, out.findings, out.notes = rows, findings, out.notes + notes
     out.findings += cross_year(this, last)
     out.notes += _unchecked(this, last)
     for which, report in ((t["this"], this), (t["last"], last)):
@@ -118,6 +98,54 @@ def compare(this: Report, last: Report) -> Comparison:
             out.notes.append(t["own_errors"].format(which=which, count=len(errors),
                                                     codes="、".join(dict.fromkeys(f.code for f in errors))))
     return out
+
+
+def figures(this: Report, last: Report) -> tuple[list[Row], list[Finding], list[str]]:
+    """The main figures side by side (the rows), the changes beyond the thresholds (提示 findings on
+    this year's cells), and the notes naming the main figures with no counterpart in the other
+    format -- the comparison without the cross-year rules and the reports' own errors, which
+    `xxgk consolidate --previous` has already (toolkit/year_over_year.py calls this per unit)."""
+    plan, notes = _plan(this.format, last.format)
+    this_values = Values(get_format(this.format), this.values)
+    last_values = Values(get_format(last.format), last.values)
+    rows, findings = [], []
+    for label, this_cells, last_cells, kind in plan:
+        row = Row(label, this_cells, last_cells, kind, _figure(this_values, this_cells),
+                  _figure(last_values, last_cells))
+        finding = _change_finding(row)
+        if finding is not None:
+            row = Row(row.label, row.cells, row.last_cells, row.kind, row.this, row.last, finding.code)
+            findings.append(finding)
+        rows.append(row)
+    return rows, findings, list(notes)
+
+
+@cache
+def _plan(this_version: str, last_version: str) -> tuple[tuple, tuple[str, ...]]:
+    """What to compare between reports of these formats, the same for every pair of reports: the
+    rows as (label, this year's cells, last year's cells, kind), and the notes on the main figures
+    that have nothing on the other side."""
+    t = texts()
+    this_fmt, last_fmt = get_format(this_version), get_format(last_version)
+    plan, unmapped_this, unmapped_last = [], [], []
+    for this_cells, last_cells in _groups(this_version, last_version):
+        if not last_cells:
+            unmapped_this += [c for c in this_cells if c in this_fmt.compared]
+            continue
+        if not this_cells:
+            unmapped_last += [c for c in last_cells if c in last_fmt.compared]
+            continue
+        if not any(c in this_fmt.compared for c in this_cells) and not any(c in last_fmt.compared for c in last_cells):
+            continue
+        plan.append((_label(this_cells, last_cells, this_fmt, last_fmt), this_cells, last_cells,
+                     this_fmt.cells[this_cells[0]].kind))
+    notes = []
+    for version, cells, other in ((this_version, unmapped_this, last_version),
+                                  (last_version, unmapped_last, this_version)):
+        if cells:
+            notes.append(t["unmapped"].format(version=version, count=len(cells), other=other,
+                                              cells=_by_row(version, cells)))
+    return tuple(plan), tuple(notes)
 
 
 def own_errors(report: Report) -> list[Finding]:
