@@ -315,6 +315,25 @@ def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> s
           "给了 --previous 时默认沿用上年汇总的单位名称")
 
 
+def _read_against(path: Optional[Path], year: int):
+    """The county's own report for --against (a workbook, or a report as published), of the summary's year."""
+    from toolkit.against import texts, wrong_year
+    from toolkit.published.importer import import_file
+    from toolkit.published.text import UnreadableReport
+    from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+
+    if path is None:
+        return None
+    try:  # as published/commands.py read_previous, with the reader's findings (cells left blank)
+        read = read_workbook(path) if path.suffix.lower() in (".xlsx", ".xlsm") else import_file(path)
+    except (UnreadableReport, UnreadableWorkbook) as exc:
+        _fail(texts()["unreadable"].format(why=exc if path.name in str(exc) else f"“{path.name}”：{exc}"))
+    wrong = wrong_year(read.report, path.name, year)
+    if wrong:
+        _fail(wrong)
+    return read
+
+
 @app.command("consolidate")
 def consolidate_command(
     inputs: List[Path] = typer.Argument(..., readable=False, help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
@@ -329,6 +348,7 @@ def consolidate_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
     review: Optional[Path] = typer.Option(None, "--review", readable=False, help=common().review["help"]),
+    against: Optional[Path] = typer.Option(None, "--against", readable=False, help=common().against["help"]),
 ):
     """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
     全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
@@ -354,9 +374,9 @@ def consolidate_command(
         _fail(f"汇总层级“{level}”不在可选项中：{'、'.join(common().summary_levels)}")
     # Last year's summary and the roster in an input folder are not units' workbooks.  Every file
     # read is an input and never an output -- an earlier summary left in an input folder too.
-    found = input_files(inputs, exclude=[p for p in (previous, roster, review) if p is not None])
+    found = input_files(inputs, exclude=[p for p in (previous, roster, review, against) if p is not None])
     try:
-        check_outputs([output, long], [*found.files, roster, previous])
+        check_outputs([output, long], [*found.files, roster, previous, against])
         for path in (output, long):
             if path is not None:
                 check_writable(path, force)
@@ -373,6 +393,7 @@ def consolidate_command(
         err.print(f"[yellow]{escape(line)}[/]")
     units = _read_roster(roster)
     last_year = _read_last_year(previous, year)
+    county = _read_against(against, year)
     unit = _summary_unit(unit, last_year, previous)
     for path in found.missing:
         err.print(f"[yellow]找不到：[/]{escape(str(path))}")
@@ -398,6 +419,9 @@ def consolidate_command(
         _fail(nothing_summed(result))
     reviewed = carry(decisions, result)
     result.ignored = reviewed.ignored()
+    if county is not None:  # --against: the county's own report against the sum of its units
+        from toolkit.against import against as check_against
+        result.against = check_against(result, county.report, against.name, county.findings)
     try:
         atomic_write(output, summary_bytes(result, reviewed), force)
         if long is not None:
@@ -411,7 +435,7 @@ def consolidate_command(
     if decisions is not None:
         for line in review_lines(reviewed, result):
             console.print(escape(line))
-    raise typer.Exit(EXIT_OK if result.complete else EXIT_ERRORS)
+    raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
 
 
 @app.command("import")

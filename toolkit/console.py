@@ -103,6 +103,46 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     for label, value in headline(c):
         table.add_row(label, show_number(value))
     console.print(table)
+    print_against(console, c.against)
+
+
+AGAINST_SHOWN = 50  # differences printed one by one; the rest are counted (all are on the sheet)
+
+
+def print_against(console: Console, a) -> None:
+    """`xxgk consolidate --against`: the county's report against the sum of its units -- every
+    difference with both figures (up to AGAINST_SHOWN), what was not compared, and the verdict."""
+    if a is None:
+        return
+    from toolkit.against import texts
+    from toolkit.formats import common
+    from toolkit.model import show_number
+
+    t = texts()
+    sheet = common().summary_sheets["against"]
+    console.print(f"[bold]{escape(t['heading'].format(name=quoted(a.name)))}[/]")
+    r = a.report
+    console.print(escape(t["source"].format(name=quoted(a.name), unit=quoted(r.unit), year=r.year, format=r.format)))
+    if a.differences:
+        columns = t["columns"]
+        table = Table(columns[1], columns[3], columns[4], columns[5], columns[6], expand=True)
+        table.columns[0].overflow = "fold"
+        table.columns[0].ratio = 1
+        for column in table.columns[2:]:
+            column.justify = "right"
+            column.no_wrap = True
+        for d, f in list(zip(a.differences, a.findings))[:AGAINST_SHOWN]:
+            difference = show_number(d.difference)
+            table.add_row(escape(d.label), escape(f"{f.sheet}!{f.address}"), show_number(d.county),
+                          show_number(d.units), f"[{STYLE[ERROR]}]{'+' if d.difference > 0 else ''}{difference}[/]")
+        console.print(table)
+        if len(a.differences) > AGAINST_SHOWN:
+            console.print(escape(t["more"].format(count=len(a.differences) - AGAINST_SHOWN, sheet=sheet)))
+        console.print(f"[{STYLE[ERROR]}]{escape(t['differs'].format(count=len(a.differences), compared=a.compared, sheet=sheet))}[/]")
+    else:
+        console.print(f"[bold green]{escape(t['agrees'].format(compared=a.compared))}[/]")
+    for note in a.notes:
+        console.print(escape(f"  {note}"))
 
 
 def print_comparison(console: Console, c, this_name: str, last_name: str) -> None:

@@ -138,6 +138,8 @@ class Consolidation:
     conversions: list[str]  # how other formats' figures were converted, in words
     # file path -> indices of its findings the reviewer marked 可以忽略 (toolkit/review.py): listed, not open
     ignored: dict = field(default_factory=dict)
+    # with --against: the county's own report against the sum of its units (toolkit.against.Against)
+    against: object = None
 
     @property
     def rejected(self) -> list[FileOutcome]:

@@ -208,6 +208,7 @@ class Common:
     published_total_author: str = ""
     reading: dict = field(default_factory=dict)  # [import]: placeholders, messages of reading published reports
     compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
+    against: dict = field(default_factory=dict)  # [against]: `xxgk consolidate --against`, toolkit/against.py
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -306,6 +307,7 @@ def common() -> Common:
         published_total_author=raw["published_total_author"],
         reading=dict(raw["import"]),
         compare=dict(raw["compare"]),
+        against=dict(raw["against"]),
     )
 
 

@@ -23,6 +23,7 @@ from toolkit.input_text import name_note
 from toolkit.layout import column_letter, workbook_layout
 from toolkit.rules import computed_totals
 from toolkit.workbook import details, streamed
+from toolkit.workbook.against_sheet import add_sheet as against_sheet
 from toolkit.workbook.cells import put
 from toolkit.workbook.streamed import Stream, place_samples
 from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
@@ -60,6 +61,7 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
         _details_sheet(wb.create_sheet(extra["details"]), c),
     ]
     _charts_sheet(wb.create_sheet(extra["charts"]), c)
+    against_sheet(wb, c)  # with --against only
     for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
         _a4(wb[name], landscape)
     wb[extra["details"]].page_setup.orientation = "landscape"
