@@ -140,6 +140,8 @@ class Consolidation:
     ignored: dict = field(default_factory=dict)
     # with --against: the county's own report against the sum of its units (toolkit.against.Against)
     against: object = None
+    # with --previous: each unit's main figures against last year's summary (toolkit.year_over_year)
+    year_over_year: object = None
 
     @property
     def rejected(self) -> list[FileOutcome]:
@@ -365,6 +367,8 @@ def summary_lines(c: Consolidation) -> list[str]:
     for source, count in converted(c).items():
         lines.append(f"{count}个单位按{source}年版格式填报，已换算为{c.version}年版汇总"
                      f"（换算方法和未计入汇总的数字见“{common().summary_sheets['submissions']}”表）")
+    if c.year_over_year is not None:  # with --previous (toolkit.year_over_year)
+        lines.append(c.year_over_year.line)
     return lines
 
 

@@ -101,6 +101,7 @@ class LastYear:
     totals: dict  # the summary's own figures (its standard tables)
     units: dict = field(default_factory=dict)  # unit key -> {cell id: value}
     names: dict = field(default_factory=dict)  # unit key -> unit name as written
+    formats: dict = field(default_factory=dict)  # unit key -> the format the unit used (its figures are in `version`)
 
     def figures(self, unit: str) -> dict | None:
         return self.units.get(unit_key(unit))
@@ -118,13 +119,13 @@ def read_last_year(path) -> LastYear:
             if name not in book.sheet_paths:
                 raise UnreadableWorkbook(f"“{path.name}”没有“{name}”表：不是 xxgk consolidate 生成的汇总工作簿")
             cells = book.cells(name)
-            units, names = _unit_rows(path, name, cells, report.format)
+            units, names, formats = _unit_rows(path, name, cells, report.format)
     except XlsxError as exc:
         raise UnreadableWorkbook(f"“{path.name}”：{exc}") from exc
     fmt = get_format(report.format)
     values = Values(fmt, report.values)
     return LastYear(path, report.unit, report.level, report.year, report.format,
-                    {cid: values[cid] for cid in fmt.cells}, units, names)
+                    {cid: values[cid] for cid in fmt.cells}, units, names, formats)
 
 
 def _unit_rows(path: Path, sheet: str, cells, version: str):
@@ -139,7 +140,8 @@ def _unit_rows(path: Path, sheet: str, cells, version: str):
     ids = {c: v for c, v in by_row[id_row].items() if isinstance(v, str)}
     unit_col = next(c for c, v in ids.items() if v == "info.unit")
     number_col = next((c for c, v in ids.items() if v == NUMBER), None)
-    units, names = {}, {}
+    format_col = next((c for c, v in ids.items() if v == "info.format"), None)
+    units, names, formats = {}, {}, {}
     for r in sorted(by_row):
         if r <= id_row + len(HEADER_ROWS):
             continue
@@ -159,4 +161,5 @@ def _unit_rows(path: Path, sheet: str, cells, version: str):
             figures[cid] = parsed.value
         key = unit_key(str(unit))
         units[key], names[key] = figures, str(unit)
-    return units, names
+        formats[key] = str(row.get(format_col) or version)
+    return units, names, formats
