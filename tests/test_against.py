@@ -104,7 +104,8 @@ def test_a_county_report_equal_to_the_sum_lists_nothing(units, tmp_path):
 def test_three_differences_each_listed_with_both_numbers_on_the_sheet_and_in_the_terminal(units, tmp_path):
     folder, total = units
     figures = {cid: round(v + PLANTED.get(cid, 0), 6) for cid, v in total.items()}
-    del figures["t2.rules.made"]  # not given by the county: named, not taken for 0
+    del figures["t2.rules.made"]  # left blank and not read: named, not taken for 0
+    figures["t2.normative.made"] = "十七"
     # the county's workbook in the units' folder: an input of another kind, never summed or changed
     inputs = tmp_path / "回收"
     shutil.copytree(folder, inputs)
@@ -126,8 +127,8 @@ def test_three_differences_each_listed_with_both_numbers_on_the_sheet_and_in_the
         shown = show_number(planted)
         assert [c.strip() for c in line.split("│")[-4:-1]] == \
             [show_number(county_figure), show_number(units_figure), f"+{shown}" if planted > 0 else shown], line
-    assert T["differs"].format(count=3, compared=len(get_format("2021").cells) - 1, sheet=SHEET) in done.stdout
-    not_given = T["not_given"].format(count=1, cells=label("t2.rules.made"))
+    assert T["differs"].format(count=3, compared=len(get_format("2021").cells) - 2, sheet=SHEET) in done.stdout
+    not_given = T["not_given"].format(count=2, cells=f"{label('t2.rules.made')}、{label('t2.normative.made')}")
     assert not_given in done.stdout
     assert any(r[0] == not_given for r in sheet_rows(summary))
 
@@ -147,7 +148,10 @@ def test_a_county_report_published_as_text(units, tmp_path):
     report.texts = {"overview": f"{YEAR}年，某县认真贯彻落实《中华人民共和国政府信息公开条例》。",
                     "problems": "存在的主要问题：公开内容不够全面。", "other": "本年度未收取信息处理费。"}
     county = tmp_path / "某县2024年政府信息公开工作年度报告.txt"
-    county.write_text(published_text(report, tmp_path), encoding="utf-8")
+    lines = published_text(report, tmp_path).split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("|行政许可|"))
+    lines[at] = "|行政许可|十七|"  # a number the import cannot read: named, not taken for 0
+    county.write_text("\n".join(lines), encoding="utf-8")
     before = digest(county)
     summary = tmp_path / "汇总.xlsx"
     done = consolidate(folder, summary, county)
@@ -158,6 +162,8 @@ def test_a_county_report_published_as_text(units, tmp_path):
         "t3.new.natural": (label("t3.new.natural"), total["t3.new.natural"] + 2, total["t3.new.natural"], 2, T["code"]),
         "t3.new.total": (label("t3.new.total"), new_total + 2, new_total, 2, T["code"])}
     assert T["source"].format(name=county.name, unit="某县", year=YEAR, format="2021") in done.stdout
+    assert T["not_given"].format(count=1, cells=label("t2.licensing.decisions")) in done.stdout
+    assert T["differs"].format(count=2, compared=len(get_format("2021").cells) - 1, sheet=SHEET) in done.stdout
 
 
 def test_a_2019_county_report_against_2021_units_only_what_the_maps_pair(units, tmp_path):

@@ -13,7 +13,7 @@ from toolkit.workbook.cells import put
 from toolkit.workbook.comparison import CENTER, CHANGE_FORMATS, WRAP, _height
 from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, _a4
 
-WIDTHS = (6, 56, 12, 9, 12, 12, 14, 11, 30)
+WIDTHS = (6, 56, 16, 9, 12, 12, 14, 11, 30)
 HEADER_ROW = 5  # rows 1-3: title, the report, the units summed
 
 
