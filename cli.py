@@ -417,6 +417,9 @@ def consolidate_command(
         for f in result.rejected:
             err.print(escape(f"  未汇总 {f.submission.name}：{f.reason}"))
         _fail(nothing_summed(result))
+    if last_year is not None:  # each unit against last year's: 提示 findings, the 同比 sheet
+        from toolkit.year_over_year import attach
+        attach(result, last_year)
     reviewed = carry(decisions, result)
     result.ignored = reviewed.ignored()
     if county is not None:  # --against: the county's own report against the sum of its units

@@ -99,6 +99,9 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
             console.print(f"  {escape(quoted(s.unit))}：{escape(count)}（{'、'.join(codes)}）")
             for f in errors[:3]:
                 console.print(escape(f"    {f.code} {f.sheet or ''}!{f.address or ''} {f.message}"))
+    from toolkit.workbook.rollup_book import lines_of  # 问题汇总: the units with most open errors, the late ones
+    for line in lines_of(c):
+        console.print(f"[yellow]{escape(line)}[/]")
     table = Table("主要数字", "汇总", title=escape(f"{quoted(c.unit)} {c.year}年度汇总（{len(c.accepted)}个单位）"))
     for label, value in headline(c):
         table.add_row(label, show_number(value))

@@ -25,6 +25,7 @@ from toolkit.rules import computed_totals
 from toolkit.workbook import details, streamed
 from toolkit.workbook.against_sheet import add_sheet as against_sheet
 from toolkit.workbook.cells import put
+from toolkit.workbook.rollup_sheet import add_sheet as rollup_sheet
 from toolkit.workbook.streamed import Stream, place_samples
 from toolkit.workbook.year_over_year_sheet import sheets as year_over_year_sheets
 from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
@@ -62,6 +63,7 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
         _details_sheet(wb.create_sheet(extra["details"]), c),
     ]
     _charts_sheet(wb.create_sheet(extra["charts"]), c)
+    streams.append(rollup_sheet(wb, c))  # 问题汇总, after 报送情况
     against_sheet(wb, c)  # with --against only
     streams += year_over_year_sheets(wb, c)  # with --previous only
     for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
