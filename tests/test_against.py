@@ -99,6 +99,8 @@ def test_a_county_report_equal_to_the_sum_lists_nothing(units, tmp_path):
     assert wb.sheetnames.index(SHEET) == wb.sheetnames.index(common().summary_sheets["submissions"]) + 1
     check = run("check", summary)  # the summary still checks: the reader knows the sheet
     assert check.returncode == 0 and "R-EXTRA" not in check.stdout, check.stdout
+    found = ooxml_validator.errors(summary)
+    assert found == [], ooxml_validator.described(summary, found)
 
 
 def test_three_differences_each_listed_with_both_numbers_on_the_sheet_and_in_the_terminal(units, tmp_path):

@@ -9,11 +9,13 @@ from openpyxl.styles import Font, PatternFill
 from toolkit.against import Against, texts
 from toolkit.formats import common
 from toolkit.layout import column_letter
+from toolkit.workbook import streamed
 from toolkit.workbook.cells import put
-from toolkit.workbook.comparison import CENTER, CHANGE_FORMATS, WRAP, _height
+from toolkit.workbook.comparison import CENTER, CHANGE_FORMATS, LINE_HEIGHT, WRAP, _height
 from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, _a4
 
 WIDTHS = (6, 56, 16, 9, 12, 12, 14, 11, 30)
+ID_LINE_HEIGHT = 11  # points, one line of the size-8 cell ids
 HEADER_ROW = 5  # rows 1-3: title, the report, the units summed
 
 
@@ -54,7 +56,7 @@ def add_sheet(wb, c) -> None:
             if col == 9:
                 cell.font = Font(name=FONT, size=8, color="808080")
                 cell.alignment = WRAP
-        _height(ws, row, d.label, WIDTHS[1])
+        _row_height(ws, row, d.label, " ".join(d.cells))
     if a.differences:
         ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
@@ -73,6 +75,16 @@ def add_sheet(wb, c) -> None:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
             _height(ws, row, note, sum(WIDTHS))
     _a4(ws, landscape=True)
+
+
+def _row_height(ws, row: int, label: str, ids: str) -> None:
+    """Tall enough for the wrapped label (宋体 11) and the wrapped cell ids (size 8, about 11/8 as
+    many characters a line)."""
+    lines = streamed.wrapped_lines(label, WIDTHS[1])
+    id_lines = streamed.wrapped_lines(ids, WIDTHS[8] * 11 / 8)
+    height = max(LINE_HEIGHT * lines if lines > 1 else 0, ID_LINE_HEIGHT * id_lines if id_lines > 1 else 0)
+    if height:
+        ws.row_dimensions[row].height = height + 3
 
 
 def _cell(ws, row: int, col: int, value):
