@@ -183,12 +183,18 @@ def _add_findings(codes: dict, c: Consolidation, s) -> None:
 
 def title(code: str, example: str) -> str:
     """What a code is about: the relation of a format's rule, else an example of its message."""
+    return _relations().get(code) or text("example", message=example)
+
+
+@cache
+def _relations() -> dict[str, str]:
+    """code -> the relation its rule states, from the format files (the first format's where both)."""
+    out: dict[str, str] = {}
     for version in VERSIONS:
         fmt = get_format(version)
         for rule in (*(r.rule for r in fmt.relations), *fmt.level_rules):
-            if rule.code == code:
-                return rule.relation
-    return text("example", message=example)
+            out.setdefault(rule.code, rule.relation)
+    return out
 
 
 def lines(r: Rollup) -> list[str]:

@@ -83,7 +83,6 @@ def add_sheet(wb, c: Consolidation) -> Stream:
             yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
 
     _chart(ws, r, first_unit, last_unit, len(body) + 2)
-    ws.freeze_panes = None
     _a4(ws, True)
     return Stream(ws.title, 1, keys, rows, max(1, len(body)), width, merges=tuple(merges))
 
