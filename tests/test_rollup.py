@@ -48,7 +48,7 @@ def unit_workbook(folder: Path, unit: str, level: str, seed: int, broken=(), hin
         report.values[cid] += 1
     if hinted:
         report.texts["overview"] = "本年共受理政府信息公开申请9999件。（示例数据）"
-    if date:
+    if date is not None:
         report.info["date"] = date
     path = folder / f"{unit} {YEAR}年报.xlsx"
     path.write_bytes(filled_bytes(report))
@@ -234,3 +234,25 @@ def test_deadlines_are_the_format_files(county):
     from toolkit.published.signature import deadline
     assert deadline("乡镇", YEAR) == datetime.date(YEAR + 1, 1, 31)
     assert deadline("县级汇总", YEAR) == datetime.date(YEAR + 1, 3, 31)  # a summary: the latest of all
+
+
+def test_a_unit_not_summed_and_dates_missing_or_unreadable(tmp_path):
+    sent = tmp_path / "回收"
+    sent.mkdir()
+    unit_workbook(sent, "东河镇", "乡镇", 1, date="")  # no 填报日期
+    unit_workbook(sent, "西山乡", "乡镇", 3, date="2023年2月1日")  # one day late, however written
+    unit_workbook(sent, "南湖镇", "乡镇", 4, date="春节后")
+    report = plausible_report("北关街道", "街道", YEAR - 1, seed=2)  # last year's workbook: not summed
+    report.values["t3.forward.natural"] += 1
+    (sent / "北关街道 2021年报.xlsx").write_bytes(filled_bytes(report))
+    summary = tmp_path / "汇总.xlsx"
+    done = consolidate(sent, summary, "某县")
+    assert done.returncode == 1, done.stdout + done.stderr
+    units, _ = tables(summary)
+    by_unit = {r["单位名称"]: r for r in units}
+    assert by_unit["东河镇"]["是否按时"] == "未填填报日期"
+    assert by_unit["西山乡"]["是否按时"] == "逾期1天"
+    assert by_unit["南湖镇"]["是否按时"] == "填报日期无法识别"
+    # the unit that sent only a file not summed has its row, and its findings count
+    assert (by_unit["北关街道"]["状态"], by_unit["北关街道"][OPEN]) == ("未汇总", 2)
+    assert units[0]["单位名称"] == "北关街道"

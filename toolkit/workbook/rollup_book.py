@@ -112,7 +112,7 @@ def _read(path: Path) -> Carried | str:
 
     totals = dict.fromkeys(("errors", "hints", "ignored", "open", "sent", "missing"), 0)
     r = head + 1
-    while r in rows and rows[r].get(col["unit"]) not in (None, ""):
+    while r in rows and rows[r].get(col["status"]) not in (None, ""):  # every row has one (a unit may not)
         status = rows[r].get(col["status"])
         if status == MISSING:
             totals["missing"] += 1
