@@ -156,7 +156,7 @@ def test_formula_like_texts_are_written_as_text_everywhere(tmp_path, templates):
     # the summary: 单位信息 (--unit), 报送情况, 分单位明细, 校验结果 (streamed), 统计图 (and its chart)
     found = assert_text_only(summary, (*FORMULA_NAMES, SUMMARY_UNIT, "=2+2镇"), len(FORMULA_NAMES) * 3 + 1)
     sheets = {sheet for sheet, _, _, _ in found}
-    assert {"单位信息", "报送情况", "分单位明细", "统计图"} <= sheets
+    assert {"单位信息", "报送情况", "问题汇总", "分单位明细", "统计图"} <= sheets
     wb = openpyxl.load_workbook(summary)
     assert wb["单位信息"]["B3"].value == SUMMARY_UNIT and wb["单位信息"]["B3"].quotePrefix
     assert {wb["统计图"].cell(r, 1).value for r in range(3, 3 + len(FORMULA_NAMES))} == set(FORMULA_NAMES)
@@ -164,7 +164,7 @@ def test_formula_like_texts_are_written_as_text_everywhere(tmp_path, templates):
                {ws.title for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"})
     with zipfile.ZipFile(summary) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2 and all(re.search(r"<(c:)?cat><(c:)?strRef><(c:)?f>", c) for c in charts)  # text labels
+    assert len(charts) == 3 and all(re.search(r"<(c:)?cat><(c:)?strRef><(c:)?f>", c) for c in charts)  # text labels (统计图, 问题汇总)
     assert_valid(summary, *distributed)
 
     # the long tables: a quote in front of formula-like text in the CSV, the Parquet as typed
