@@ -256,3 +256,20 @@ def test_a_unit_not_summed_and_dates_missing_or_unreadable(tmp_path):
     # the unit that sent only a file not summed has its row, and its findings count
     assert (by_unit["北关街道"]["状态"], by_unit["北关街道"][OPEN]) == ("未汇总", 2)
     assert units[0]["单位名称"] == "北关街道"
+
+
+def test_a_count_typed_over_on_the_countys_sheet_is_named_and_its_own_findings_count(county, prefecture, tmp_path):
+    edited = tmp_path / "乙县（改过）.xlsx"
+    wb = openpyxl.load_workbook(prefecture["second"])
+    ws = wb[SHEET]
+    header = next(r for r in range(1, 20) if ws.cell(r, 2).value == "单位名称")
+    column = next(c.column for c in ws[header] if c.value == OPEN)
+    ws.cell(header + 1, column).value = "五"
+    wb.save(edited)
+    city = tmp_path / "某市.xlsx"
+    done = consolidate([county["reviewed"], edited], city, "某市")
+    assert done.returncode == 1, done.stdout + done.stderr
+    row = next(r for r in tables(city)[0] if r["单位名称"] == "乙县")
+    cell = f"{openpyxl.utils.get_column_letter(column)}{header + 1}"
+    assert row["说明"] == f"“{edited.name}”{SHEET}!{cell}：“五”不是数字（该表被改动过）：按汇总工作簿本身的校验结果计"
+    assert (row[OPEN], row["下级已汇总"]) == (2, None)  # the county summary's own errors

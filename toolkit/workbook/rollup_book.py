@@ -73,7 +73,10 @@ def read_carried(path) -> Carried | str:
     if key not in _READ:
         if len(_READ) > 1000:
             _READ.clear()
-        _READ[key] = _read(path)
+        try:
+            _READ[key] = _read(path)
+        except Exception as exc:  # whatever a file holds, the summary is still written, the reason named
+            _READ[key] = text("unreadable", file=path.name, sheet=sheet_name(), why=f"{type(exc).__name__}: {exc}")
     return _READ[key]
 
 
@@ -122,8 +125,8 @@ def _read(path: Path) -> Carried | str:
                 totals[key] += number(r, col[key])
         r += 1
     codes = _codes(rows, r, path.name, sheet, number)
-    if problems:  # a number typed over: the sheet is not what was written, and says so
-        return "；".join(problems[:3])
+    if problems:  # a number typed over: the sheet is not what was written; the first such cell named
+        return problems[0]
     return Carried(path.name, codes=codes, **totals)
 
 
