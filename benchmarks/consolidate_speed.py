@@ -1,6 +1,6 @@
 """How fast `xxgk consolidate` is, against a pandas+openpyxl loop and the zip-decompression floor.
 
-    python benchmarks/consolidate_speed.py [--n 2000] [--jobs N] [--dir FOLDER] [--xlsm MODE]
+    python benchmarks/consolidate_speed.py [--n 2000] [--jobs N] [--dir FOLDER] [--xlsm MODE] [--previous]
 
 Generates N unit workbooks (made-up consistent 2021-format reports, each a distinct unit; not
 timed; kept in --dir to reuse), then prints, per workbook:
@@ -10,6 +10,9 @@ timed; kept in --dir to reuse), then prints, per workbook:
   - zip decompression alone: every member of every workbook inflated, one process;
 the two ratios against the targets (≤ 4× the zip floor; ≥ 12× faster than pandas+openpyxl), and the
 peak memory of the consolidation (its processes' proportional set sizes, summed, sampled).
+
+With --previous, last year's workbooks of the same units are made and consolidated (not timed), and
+the consolidation is timed again with that summary as --previous (the cross-year checks, the 同比 sheet).
 
 With --xlsm the workbooks are macro-enabled (.xlsm, with the toolkit's buttons and VBA project), and
 the check of their macros (toolkit.workbook.macro_check) is also timed alone, in one process:
@@ -59,16 +62,16 @@ def _vba_project(mode: str) -> bytes | None:
     return None
 
 
-def generate(folder: Path, n: int, xlsm: str | None = None) -> list[Path]:
+def generate(folder: Path, n: int, xlsm: str | None = None, year: int = YEAR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     names = [f"第{i:05d}号单位" for i in range(1, n + 1)]
-    files = [folder / f"{name} {YEAR}年报.{'xlsm' if xlsm else 'xlsx'}" for name in names]
+    files = [folder / f"{name} {year}年报.{'xlsm' if xlsm else 'xlsx'}" for name in names]
     roster = folder.parent / f"{folder.name}-名单.csv"
     if all(p.exists() for p in files) and roster.exists():
         return files
     bases = []
     for b in range(BASES):
-        report = plausible_report(PLACEHOLDER, "乡镇", YEAR, "2021", seed=b)
+        report = plausible_report(PLACEHOLDER, "乡镇", year, "2021", seed=b + (year - YEAR) * BASES)
         if xlsm:
             from toolkit.workbook.macro_workbook import macro_workbook_bytes
 
@@ -180,11 +183,12 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def consolidate(folder: Path, jobs: int | None) -> tuple[float, int, str]:
+def consolidate(folder: Path, jobs: int | None, year: int = YEAR, previous: Path | None = None) -> tuple[float, int, str]:
     xxgk = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
-    out = folder.parent / "汇总.xlsx"
-    args = [xxgk, "consolidate", str(folder), "--year", str(YEAR), "--roster", str(folder.parent / f"{folder.name}-名单.csv"),
-            "-o", str(out), "--unit", "某县", "--force"] + (["--jobs", str(jobs)] if jobs else [])
+    out = folder.parent / f"{folder.name}-汇总{'-同比' if previous else ''}.xlsx"
+    args = [xxgk, "consolidate", str(folder), "--year", str(year), "--roster", str(folder.parent / f"{folder.name}-名单.csv"),
+            "-o", str(out), "--unit", "某县", "--force"] + (["--jobs", str(jobs)] if jobs else []) + (
+            ["--previous", str(previous)] if previous else [])
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"})
@@ -207,6 +211,8 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="keep the generated workbooks here")
     parser.add_argument("--xlsm", choices=("fast", "reread", "normalised"), default=None,
                         help="macro-enabled workbooks, their VBA project as described above")
+    parser.add_argument("--previous", action="store_true",
+                        help="also time it with --previous: last year's summary of the same units (made, not timed)")
     args = parser.parse_args()
     keep = args.dir is not None
     root = args.dir or Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
@@ -232,6 +238,13 @@ def main() -> None:
             alone, cold = macro_check_alone(sample), macro_check_alone(sample, cold=True)
             print(f"  macro check alone ({args.xlsm}):   {alone * 1000:7.3f} ms/workbook  (on {len(sample)} of them, "
                   f"one process; {cold * 1000:.3f} ms with every module decompressed anew)")
+        if args.previous:
+            last = generate(root / f"units-{args.n}-{YEAR - 1}", args.n, args.xlsm, YEAR - 1)[0].parent
+            consolidate(last, args.jobs, YEAR - 1)
+            summary = last.parent / f"{last.name}-汇总.xlsx"
+            with_previous, _, accounts = consolidate(folder, args.jobs, previous=summary)
+            print(f"  with --previous (同比, {args.n} units): {with_previous * 1000 / args.n:7.3f} ms/workbook  "
+                  f"({with_previous:.2f} s in all, {with_previous - elapsed:+.2f} s; {accounts})")
         if args.n >= 10000:
             print(f"  {args.n} workbooks in {elapsed:.1f} s (target ≤ 15 s for 10,000)")
     finally:
