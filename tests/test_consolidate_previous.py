@@ -238,3 +238,10 @@ def test_a_summary_of_2019_last_year(county, tmp_path):
     assert units["甲镇"][label(LICENSING)][-1] == "Y-JUMP"
     assert units["丙镇"][label(ENFORCEMENT)][-1] == "Y-DROP-TO-ZERO"
     assert label("t2.rules.made") not in units["丁镇"]
+
+
+def test_the_pairing_is_core_it_imports_no_spreadsheet_engine():
+    code = ("import sys, toolkit.year_over_year; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
