@@ -245,3 +245,23 @@ def test_the_pairing_is_core_it_imports_no_spreadsheet_engine():
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_decision_on_a_hint_is_carried_to_the_next_run(county, tmp_path):
+    """The reviewer marks 甲镇's Y-JUMP 可以忽略 in Excel; the next run with --review keeps it there."""
+    reviewed = tmp_path / "审核后.xlsx"
+    wb = openpyxl.load_workbook(county["summary"])
+    ws = wb[FINDINGS]
+    titles = [c.value for c in ws[1]]
+    unit, code, decision = (titles.index(t) for t in ("单位名称", "代码", common().review["decision"]))
+    row = next(r for r in ws.iter_rows(min_row=2) if r[unit].value == "甲镇" and r[code].value == "Y-JUMP")
+    row[decision].value = common().review["ignore"]
+    wb.save(reviewed)
+    again = tmp_path / "再次汇总.xlsx"
+    done = run("consolidate", county["root"] / "本年", "--year", YEAR, "--previous", county["previous"],
+               "--review", reviewed, "-o", again, "--jobs", 1)
+    assert done.returncode == 0, done.stdout + done.stderr
+    decided = {(f["单位名称"], f["代码"]): f[common().review["decision"]] for f in findings_of(again)
+               if f["代码"] in CODES}
+    assert decided[("甲镇", "Y-JUMP")] == common().review["ignore"]
+    assert decided[("乙镇", "Y-DROP")] == common().review["default"]
