@@ -24,6 +24,7 @@ import os
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
@@ -41,6 +42,7 @@ class Limits:
     ratio: int = 200
     ratio_from: int = 1 * MIB
     directory_bytes: int = 16 * MIB  # the central directory: about 100 bytes an entry
+    read_whole: int = 64 * MIB  # a package up to this size is read in one go (opened once, no seeks)
     file_bytes: int = 256 * MIB  # a file read whole (a published report, a roster)
 
 
@@ -283,18 +285,45 @@ def open_package(source, expect: str = "xlsx", limits: Limits = LIMITS) -> zipfi
 
     `source` is a path, bytes or a binary file object.  The caller closes the ZipFile."""
     messages = WORKBOOK_KINDS if expect == "xlsx" else DOCUMENT_KINDS
+    if not isinstance(source, (bytes, bytearray)) and not hasattr(source, "read"):
+        # a path: opened once, and a file of the usual size read whole in one go; its kind, its
+        # directory's size and the zip are then all taken from those bytes (the file is not reopened)
+        with open_input(source) as fh:
+            try:
+                whole = os.fstat(fh.fileno()).st_size <= limits.read_whole
+                data = fh.read() if whole else None
+            except OSError as exc:
+                raise RefusedFile(f"无法打开（{exc.strerror or exc}）") from exc
+            if not whole:  # a large file: its kind and directory from the open file, the zip from the path
+                kind = file_kind(fh)
+                if kind != "zip":
+                    raise RefusedFile(messages.get(kind) or messages["unknown"])
+                return _open_measured(source, _measure(fh), expect, limits)
+        source = data
     kind = file_kind(source)
     if kind != "zip":
         raise RefusedFile(messages.get(kind) or messages["unknown"])
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    measured = _measure(source)
+    source.seek(0)
+    return _open_measured(source, measured, expect, limits)
+
+
+def _measure(fp) -> tuple[int, int] | None:
+    """_directory_size, its failures as RefusedFile."""
     try:
-        if isinstance(source, (bytes, bytearray)):
-            source = io.BytesIO(source)
-        if hasattr(source, "read"):
-            measured = _directory_size(source)
-            source.seek(0)
-        else:
-            with open_input(source) as fh:
-                measured = _directory_size(fh)
+        return _directory_size(fp)
+    except (ValueError, EOFError, struct.error) as exc:
+        raise RefusedFile(_BROKEN_ZIP) from exc
+    except OSError as exc:
+        raise RefusedFile(f"无法打开（{exc.strerror or exc}）") from exc
+
+
+def _open_measured(source, measured: tuple[int, int] | None, expect: str, limits: Limits) -> zipfile.ZipFile:
+    """The ZipFile of `source` (a path or a file object), its directory measured (`measured`) and
+    found within the limits first, then every entry checked (check_package)."""
+    try:
         if measured is None:
             raise RefusedFile(_BROKEN_ZIP)
         entries, dir_bytes = measured
@@ -348,7 +377,7 @@ def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
     the part is to a user (工作表“表三 依申请公开”); by default its name in the package."""
     label = label or f"文件中的部件 {name}"
     try:
-        data = package.read(name)
+        data = _inflate(package, package.getinfo(name))
     except KeyError:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
@@ -357,6 +386,50 @@ def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
     if not name.endswith(_BINARY_PARTS) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise RefusedFile(f"{label}含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
                           "已拒绝读取；请核实来源")
+    return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 bytes
+_NOT_PLAIN = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption: zipfile decides
+
+
+def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """An entry's bytes, as `package.read` gives them, straight from the package's bytes when it was
+    read whole (open_package): the same checks (the local header's signature and name, the data
+    there in full), never more inflated than the entry declares, and its CRC-32 checked — without
+    zipfile's file-like machinery, which costs more than the inflating of a small part."""
+    fp = package.fp
+    if type(fp) is not io.BytesIO or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.flag_bits & _NOT_PLAIN:
+        return package.read(info)
+    with fp.getbuffer() as whole:
+        at = info.header_offset
+        if at < 0 or at + 30 > len(whole):
+            raise zipfile.BadZipFile("Truncated file header")
+        header = _LOCAL_HEADER.unpack(whole[at:at + 30])
+        if header[0] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("Bad magic number for file header")
+        name_end = at + 30 + header[10]
+        name = bytes(whole[at + 30:name_end])
+        name = name.decode("utf-8") if header[3] & 0x800 else name.decode(package.metadata_encoding or "cp437")
+        if name != info.orig_filename:
+            raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {name!r} differ.")
+        start = name_end + header[11]
+        end_offset = getattr(info, "_end_offset", None)  # Python 3.12+: entries that overlap (a zip bomb)
+        if end_offset is not None and start + info.compress_size > end_offset:
+            raise zipfile.BadZipFile(f"Overlapped entries: {info.orig_filename!r} (possible zip bomb)")
+        if start + info.compress_size > len(whole):
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        with whole[start:start + info.compress_size] as raw:
+            if info.compress_type == zipfile.ZIP_STORED:
+                data = bytes(raw[:info.file_size])
+            else:
+                inflater = zlib.decompressobj(-15)
+                data = inflater.decompress(raw, info.file_size)  # never more than the entry declares
+                if len(data) < info.file_size and not inflater.unconsumed_tail:
+                    data = (data + inflater.flush())[:info.file_size]
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.orig_filename!r}")
     return data
 
 

@@ -19,7 +19,7 @@ def misplaced(found: dict[str, Place], standard: dict[str, Place]) -> dict[str, 
     each with where its cell is: the position the names of its row and column agree on, or, where
     they do not tell, its standard position (`standard`, from the layout) on that sheet."""
     out: dict[str, Place] = {}
-    if all(place == standard[cid] for cid, place in found.items()):
+    if found.items() <= standard.items():
         return out  # the usual case: every name where the layout puts its cell
     by_sheet: dict[str, list[str]] = {}
     for cid in found:
