@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.compare import _groups, own_errors
-from toolkit.consolidate import Consolidation, _by_row
+from toolkit.compare import paired_groups, own_errors
+from toolkit.consolidate import Consolidation, by_row
 from toolkit.formats import common, get_format
 from toolkit.layout import workbook_layout
 from toolkit.model import Finding, Number, Report, show_number
@@ -82,7 +82,7 @@ def against(c: Consolidation, report: Report, name: str, read: list[Finding] | t
     county = Values(report_fmt, {cid: v for cid, v in report.values.items() if cid not in blank})
     layout = workbook_layout(c.version)
     not_given, not_summed, unmapped, unmapped_report = [], [], [], []
-    for cells, report_cells in _groups(c.version, report.format):
+    for cells, report_cells in paired_groups(c.version, report.format):
         if not report_cells:
             unmapped += cells
             continue
@@ -121,7 +121,7 @@ def against(c: Consolidation, report: Report, name: str, read: list[Finding] | t
     for version, cells, other in ((c.version, unmapped, report.format), (report.format, unmapped_report, c.version)):
         if cells:
             out.notes.append(t["unmapped"].format(version=version, count=len(cells), other=other,
-                                                  cells=_by_row(version, cells)))
+                                                  cells=by_row(version, cells)))
     errors = own_errors(report)
     if errors:
         out.notes.append(t["own_errors"].format(count=len(errors), codes="、".join(dict.fromkeys(f.code for f in errors))))
@@ -132,7 +132,7 @@ def _named(version: str, cells) -> str:
     """A few cells by their labels, more row by row (as 报送情况 names them)."""
     if len(cells) <= NAMED_ONE_BY_ONE:
         return "、".join(get_format(version).cells[cid].label for cid in cells)
-    return _by_row(version, cells)
+    return by_row(version, cells)
 
 
 def _summed(c: Consolidation) -> dict[str, Number | None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from toolkit.consolidate import _by_row
+from toolkit.consolidate import by_row
 from toolkit.formats import cell_map, common, get_format
 from toolkit.model import ERROR, Finding, Number, Report, show_number
 from toolkit.roster import unit_key
@@ -128,7 +128,7 @@ def _plan(this_version: str, last_version: str) -> tuple[tuple, tuple[str, ...]]
     t = texts()
     this_fmt, last_fmt = get_format(this_version), get_format(last_version)
     plan, unmapped_this, unmapped_last = [], [], []
-    for this_cells, last_cells in _groups(this_version, last_version):
+    for this_cells, last_cells in paired_groups(this_version, last_version):
         if not last_cells:
             unmapped_this += [c for c in this_cells if c in this_fmt.compared]
             continue
@@ -144,7 +144,7 @@ def _plan(this_version: str, last_version: str) -> tuple[tuple, tuple[str, ...]]
                                   (last_version, unmapped_last, this_version)):
         if cells:
             notes.append(t["unmapped"].format(version=version, count=len(cells), other=other,
-                                              cells=_by_row(version, cells)))
+                                              cells=by_row(version, cells)))
     return tuple(plan), tuple(notes)
 
 
@@ -173,7 +173,7 @@ def _unchecked(this: Report, last: Report) -> list[str]:
     return list(out.values())
 
 
-def _groups(this_version: str, last_version: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+def paired_groups(this_version: str, last_version: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """The cells of the two formats that the maps pair (one format's cell goes into the other's, in
     either direction), as groups of this year's and last year's cells, in this format's cell order
     (then last year's cells that pair with nothing)."""

@@ -315,14 +315,14 @@ def _conversions(accepted: list[Submission], version: str) -> list[str]:
         notes += mapping.describe()
         if mapping.unmapped:
             notes.append(f"{source}年版的以下{len(mapping.unmapped)}项在{version}年版中没有对应项，未计入汇总"
-                         f"（各单位的数字见下方“格式换算”）：{_by_row(source, mapping.unmapped)}")
+                         f"（各单位的数字见下方“格式换算”）：{by_row(source, mapping.unmapped)}")
         uncovered = [c for c in mapping.uncovered if not get_format(version).cells[c].total]
         if uncovered:
-            notes.append(f"汇总表中以下各项不含按{source}年版填报的单位的数字：{_by_row(version, uncovered)}")
+            notes.append(f"汇总表中以下各项不含按{source}年版填报的单位的数字：{by_row(version, uncovered)}")
     return notes
 
 
-def _by_row(version: str, cells) -> str:
+def by_row(version: str, cells) -> str:
     """Cells named row by row: 表二“规章”行（本年新制作数量、本年新公开数量）；表三“…”行（各列）."""
     fmt = get_format(version)
     rows: dict[tuple, list] = {}

@@ -55,11 +55,11 @@ def input_files(inputs, exclude=()) -> Inputs:
     """The workbooks among `inputs` (files, or folders searched with their subfolders), each once,
     leaving out `exclude` (last year's summary, the roster: inputs of another kind)."""
     out = Inputs()
-    excluded = {_same(Path(p)) for p in exclude}
+    excluded = {same_file(Path(p)) for p in exclude}
     seen = set()
 
     def add(path: Path, reason: str | None = None):
-        key = _same(path)
+        key = same_file(path)
         if key in seen or key in excluded:
             return
         seen.add(key)
@@ -79,7 +79,7 @@ def input_files(inputs, exclude=()) -> Inputs:
     folders: dict[tuple, Path] = {}  # (device, inode) of each folder entered -> its path
     for item in map(Path, inputs):
         if item.is_dir():
-            me = _identity(item)
+            me = file_identity(item)
             if me is not None and me in folders:  # given twice, or inside a folder given: read once
                 continue
             if me is not None:
@@ -108,14 +108,14 @@ def workbooks_in(paths) -> Inputs:
             found = Inputs(files=[path])
         else:
             found = input_files([path])
-        out.files += [p for p in found.files if _same(p) not in seen]
-        seen.update(_same(p) for p in found.files)
+        out.files += [p for p in found.files if same_file(p) not in seen]
+        seen.update(same_file(p) for p in found.files)
         out.refused.update(found.refused)
         out.empty += found.empty
     return out
 
 
-def _same(path: Path) -> str:
+def same_file(path: Path) -> str:
     """A file's identity for leaving out repeats: its absolute path (folders given twice, a file
     given and also found in its folder)."""
     return os.path.normcase(os.path.abspath(path))
@@ -129,7 +129,7 @@ def _loops(path: Path) -> bool:
     return False
 
 
-def _identity(path: Path) -> tuple | None:
+def file_identity(path: Path) -> tuple | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -155,7 +155,7 @@ def _walk(folder: Path, above: list, folders: dict, found, add) -> None:
         if not is_dir:
             found(path)
             continue
-        me = _identity(path)
+        me = file_identity(path)
         if me is not None and me in above:
             add(path, LINK_LOOP.format(folders[me]))
             continue

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from toolkit.consolidate import ACCEPTED, MISSING, REJECTED, Consolidation
-from toolkit.formats import VERSIONS, _load_toml, common, get_format
+from toolkit.formats import VERSIONS, load_toml, common, get_format
 from toolkit.model import ERROR
 from toolkit.published.signature import deadline, publication
 from toolkit.roster import unit_key
@@ -33,7 +33,7 @@ WORST_SHOWN = 5  # units named on the terminal
 
 @cache
 def settings() -> dict:
-    return _load_toml("common.toml")["rollup"]
+    return load_toml("common.toml")["rollup"]
 
 
 def text(key: str, **fields) -> str:

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from toolkit.formats import Format, _load_toml, get_format
+from toolkit.formats import Format, load_toml, get_format
 from toolkit.model import Finding, Report
 from toolkit.published.labels import heading_score, width_normal
 
@@ -28,7 +28,7 @@ _SUB = re.compile(r"^[(（]\s*([一二三四五六七八九十]+|\d+)\s*[)）]")
 
 @cache
 def settings(version: str) -> dict:
-    return _load_toml(f"{version}.toml").get("text_checks", {})
+    return load_toml(f"{version}.toml").get("text_checks", {})
 
 
 def _plain(text: str) -> str:

@@ -267,7 +267,7 @@ class Format:
         return tuple(p for p in self.parts if p.text)
 
 
-def _load_toml(name: str) -> dict:
+def load_toml(name: str) -> dict:
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
@@ -277,7 +277,7 @@ def cell_id(table: str, row: str, column: str) -> str:
 
 @cache
 def common() -> Common:
-    raw = _load_toml("common.toml")
+    raw = load_toml("common.toml")
     kinds = {
         k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"],
                 v.get("maximum"), dict(v.get("conversions", {})))
@@ -320,7 +320,7 @@ def get_format(version: str | None = None) -> Format:
     version = version or common().default_version
     if version not in VERSIONS:
         raise FormatError(f"不支持的报告格式“{version}”，可选：{'、'.join(VERSIONS)}")
-    raw = _load_toml(f"{version}.toml")
+    raw = load_toml(f"{version}.toml")
     headings = {p["table"]: p["heading"] for p in raw["parts"] if "table" in p}
     parts = tuple(
         Part(heading=p["heading"], text=p.get("id"), table=p.get("table"), hint=p.get("hint"))

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.inputs import FOLDER_AGAIN, FOLDER_UNREADABLE, LINK_LOOP, _identity, _same, is_lock_file
+from toolkit.inputs import FOLDER_AGAIN, FOLDER_UNREADABLE, LINK_LOOP, file_identity, same_file, is_lock_file
 from toolkit.intake import refusal
 
 REPORT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".docx", ".pdf")
@@ -66,14 +66,14 @@ def reports_in(paths) -> Found:
     folders: dict[tuple, Path] = {}
 
     def add(entry: Entry) -> None:
-        key = _same(entry.path)
+        key = same_file(entry.path)
         if key not in seen:
             seen.add(key)
             out.entries.append(entry)
 
     for path in map(Path, paths):
         if path.is_dir():
-            me = _identity(path)
+            me = file_identity(path)
             if me is not None and me in folders:
                 continue
             if me is not None:
@@ -131,7 +131,7 @@ def _walk(folder: Path, above: list, folders: dict, add) -> None:
             count = _count_files(path)
             add(Entry(path, skipped=ASSETS.format(page=page, count=f"，{count} 个文件" if count is not None else "")))
             continue
-        me = _identity(path)
+        me = file_identity(path)
         if me is not None and me in above:
             add(Entry(path, unreadable=LINK_LOOP.format(folders[me])))
             continue

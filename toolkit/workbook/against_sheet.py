@@ -11,8 +11,8 @@ from toolkit.formats import common
 from toolkit.layout import column_letter
 from toolkit.workbook import streamed
 from toolkit.workbook.cells import put
-from toolkit.workbook.comparison import CENTER, CHANGE_FORMATS, LINE_HEIGHT, WRAP, _height
-from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, _a4
+from toolkit.workbook.comparison import CENTER, CHANGE_FORMATS, LINE_HEIGHT, WRAP, fit_row_height
+from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, a4_page
 
 WIDTHS = (6, 56, 16, 9, 12, 12, 14, 11, 30)
 ID_LINE_HEIGHT = 11  # points, one line of the size-8 cell ids
@@ -73,8 +73,8 @@ def add_sheet(wb, c) -> None:
             cell = put(ws, row, 1, note)
             cell.font, cell.alignment = Font(name=FONT), WRAP
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
-            _height(ws, row, note, sum(WIDTHS))
-    _a4(ws, landscape=True)
+            fit_row_height(ws, row, note, sum(WIDTHS))
+    a4_page(ws, landscape=True)
 
 
 def _row_height(ws, row: int, label: str, ids: str) -> None:

@@ -12,7 +12,7 @@ from toolkit.compare import Comparison, texts
 from toolkit.formats import common
 from toolkit.layout import column_letter
 from toolkit.workbook.cells import put
-from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, _a4, workbook_bytes
+from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, a4_page, workbook_bytes
 
 WIDTHS = (64, 12, 12, 12, 16, 16)
 HEADER_ROW = 5  # the figures' header; rows 1-3: title and the two reports
@@ -42,7 +42,7 @@ def comparison_bytes(c: Comparison, this_name: str, last_name: str) -> bytes:
     for r in c.rows:
         row += 1
         _cell(ws, row, 1, r.label, WRAP)
-        _height(ws, row, r.label)
+        fit_row_height(ws, row, r.label)
         for col, value, number_format in ((2, r.this, NUMBER_FORMATS[r.kind]), (3, r.last, NUMBER_FORMATS[r.kind]),
                                           (4, r.change, CHANGE_FORMATS[r.kind]), (5, r.ratio, RATIO_FORMAT)):
             shown = t["not_given"] if value is None and col < 4 else value
@@ -60,7 +60,7 @@ def comparison_bytes(c: Comparison, this_name: str, last_name: str) -> bytes:
         for f in c.findings:
             row += 1
             _cell(ws, row, 1, f.message, WRAP)
-            _height(ws, row, f.message)
+            fit_row_height(ws, row, f.message)
             _cell(ws, row, 2, f.code, CENTER)
             _cell(ws, row, 3, f.severity, CENTER)
             _colour(ws, row, f.severity, columns=(2, 3))
@@ -75,8 +75,8 @@ def comparison_bytes(c: Comparison, this_name: str, last_name: str) -> bytes:
             put(ws, row, 1, note).alignment = WRAP
             ws.cell(row, 1).font = Font(name=FONT)
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(WIDTHS))
-            _height(ws, row, note, sum(WIDTHS))
-    _a4(ws, landscape=True)
+            fit_row_height(ws, row, note, sum(WIDTHS))
+    a4_page(ws, landscape=True)
     return workbook_bytes(wb)
 
 
@@ -103,7 +103,7 @@ def _colour(ws, row: int, severity: str, columns=(6,)) -> None:
         cell.font = Font(name=FONT, color=colour["font"])
 
 
-def _height(ws, row: int, text: str, width: float = WIDTHS[0]) -> None:
+def fit_row_height(ws, row: int, text: str, width: float = WIDTHS[0]) -> None:
     """A wrapped text's row tall enough for its lines (a CJK character is two width units)."""
     lines = math.ceil(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) / max(width - 2, 1))
     if lines > 1:

@@ -32,7 +32,7 @@ from toolkit.model import Report
 from toolkit.published.totals import disagreeing_totals
 from toolkit.workbook.cells import text as cell_text
 from toolkit.workbook.package import package_bytes
-from toolkit.workbook.template import _info_value, template_bytes
+from toolkit.workbook.template import info_value, template_bytes
 
 STYLES = "xl/styles.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -88,7 +88,7 @@ def _blank(version: str) -> _Blank:
         if (part, ref) in empty:  # a cell the blank template fills itself (info.format) has no slot
             slots[cid] = _Slot(part, *empty[part, ref][:2], ref, empty[part, ref][2])
     blank = Report(format=version)
-    blank_info = {f.id: _info_value(blank, f.id, fmt) for f in common().info_fields}
+    blank_info = {f.id: info_value(blank, f.id, fmt) for f in common().info_fields}
     cell_xfs = _CELL_XFS.search(parts[STYLES])
     xfs = tuple(m.group(0) for m in _XF.finditer(cell_xfs.group(2)))
     if len(xfs) != int(cell_xfs.group(1)):
@@ -126,7 +126,7 @@ def _filled(report: Report) -> bytes | None:
     fmt = get_format(report.format)
     blank = _blank(fmt.version)
     layout = workbook_layout(fmt.version)
-    wanted = [(f.id, _info_value(report, f.id, fmt)) for f in common().info_fields]
+    wanted = [(f.id, info_value(report, f.id, fmt)) for f in common().info_fields]
     wanted = [(fid, value) for fid, value in wanted if value != blank.blank_info[fid]]
     wanted += [(name, report.previous.get(name.removeprefix(PREVIOUS_PREFIX))) for name in layout.previous]
     wanted += [(cid, report.values.get(cid)) for sheet in layout.tables for cid in sheet.cells

@@ -19,7 +19,7 @@ from toolkit.rollup import head_lines, settings
 from toolkit.workbook import streamed
 from toolkit.workbook.rollup_book import code_columns, rollup_of, unit_columns
 from toolkit.workbook.streamed import Stream, place_samples
-from toolkit.workbook.template import _a4
+from toolkit.workbook.template import a4_page
 
 WIDTHS = (6, 22, 10, 8, 28, 12, 12, 14, 6, 6, 9, 10, 10, 10, 44)
 TITLE_SPAN = (4, 8)  # the code table's 问题 column is merged over these columns
@@ -28,7 +28,7 @@ LINE_HEIGHT = 15.0
 
 def add_sheet(wb, c: Consolidation) -> Stream:
     """The sheet, after 报送情况; returns its stream (for streamed.splice)."""
-    from toolkit.workbook.summary import _style  # the summary's cell styles (summary.py imports this module)
+    from toolkit.workbook.summary import cell_style  # the summary's cell styles (summary.py imports this module)
 
     extra = common().summary_sheets
     ws = wb.create_sheet(extra["rollup"], wb.sheetnames.index(extra["submissions"]) + 1)
@@ -38,11 +38,11 @@ def add_sheet(wb, c: Consolidation) -> Stream:
         ws.column_dimensions[column_letter(col)].width = width
     colors = common().severity_colors
     keys = place_samples(ws, 1, {
-        "title": _style(bold=True, size=14, border=False), "line": _style(border=False, wrap=True),
-        "heading": _style(bold=True, border=False, size=12), "header": _style(bold=True, fill="F2F2F2", center=True),
-        "text": _style(), "wrap": _style(wrap=True), "number": _style(),
-        "open": _style(bold=True, fill=colors[ERROR]["fill"], color=colors[ERROR]["font"]),
-        "late": _style(fill=colors[HINT]["fill"], color=colors[HINT]["font"])})
+        "title": cell_style(bold=True, size=14, border=False), "line": cell_style(border=False, wrap=True),
+        "heading": cell_style(bold=True, border=False, size=12), "header": cell_style(bold=True, fill="F2F2F2", center=True),
+        "text": cell_style(), "wrap": cell_style(wrap=True), "number": cell_style(),
+        "open": cell_style(bold=True, fill=colors[ERROR]["fill"], color=colors[ERROR]["font"]),
+        "late": cell_style(fill=colors[HINT]["fill"], color=colors[HINT]["font"])})
     width = len(unit_columns())
     body: list[list[tuple]] = [[(1, s["title"].format(year=c.year), "title")]]
     body += [[(1, line, "line")] for line in head_lines(c, r)]
@@ -83,7 +83,7 @@ def add_sheet(wb, c: Consolidation) -> Stream:
             yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
 
     _chart(ws, r, first_unit, last_unit, len(body) + 2)
-    _a4(ws, True)
+    a4_page(ws, True)
     return Stream(ws.title, 1, keys, rows, max(1, len(body)), width, merges=tuple(merges))
 
 

@@ -28,7 +28,7 @@ from toolkit.workbook.cells import put
 from toolkit.workbook.rollup_sheet import add_sheet as rollup_sheet
 from toolkit.workbook.streamed import Stream, place_samples
 from toolkit.workbook.year_over_year_sheet import sheets as year_over_year_sheets
-from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, _a4,
+from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, a4_page,
                                        build_workbook, findings_header)
 
 TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
@@ -36,7 +36,7 @@ STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: 
 ID_FONT = Font(name=FONT, size=8, color="808080")
 
 
-def _style(bold=False, fill=None, wrap=False, number_format=None, border=True, size=None, color=None, center=False):
+def cell_style(bold=False, fill=None, wrap=False, number_format=None, border=True, size=None, color=None, center=False):
     out = {"font": Font(name=FONT, bold=bold, size=size, color=color),
            "alignment": CENTER if center else (LEFT if wrap else Alignment(vertical="center"))}
     if border:
@@ -67,7 +67,7 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
     against_sheet(wb, c)  # with --against only
     streams += year_over_year_sheets(wb, c)  # with --previous only
     for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
-        _a4(wb[name], landscape)
+        a4_page(wb[name], landscape)
     wb[extra["details"]].page_setup.orientation = "landscape"
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
@@ -102,9 +102,9 @@ def _findings_sheet(ws, c: Consolidation, review: reviewing.Review) -> Stream:
     titles = FINDINGS_TITLES + REVIEW_TITLES
     widths = FINDINGS_SHEET_WIDTHS
     findings_header(ws, titles, widths)
-    keys = place_samples(ws, 2, {"text": _style(), "wrap": _style(wrap=True), "number": _style(),
-                                 "choice": _style(fill="FFF2CC"), "id": _style(size=8, color="808080"),
-                                 **{sev: _style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
+    keys = place_samples(ws, 2, {"text": cell_style(), "wrap": cell_style(wrap=True), "number": cell_style(),
+                                 "choice": cell_style(fill="FFF2CC"), "id": cell_style(size=8, color="808080"),
+                                 **{sev: cell_style(fill=color["fill"], color=color["font"]) for sev, color in colors.items()}})
     items = reviewing.listed(c)
     last = max(2, len(items) + 1)
     ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{last}"
@@ -144,7 +144,7 @@ def _resolved_sheet(ws, review: reviewing.Review) -> None:
     titles = FINDINGS_TITLES + REVIEW_TITLES
     findings_header(ws, titles, FINDINGS_SHEET_WIDTHS)
     colors = common().severity_colors
-    text, wrap = _style(), _style(wrap=True)
+    text, wrap = cell_style(), cell_style(wrap=True)
     for n, r in enumerate(review.resolved, start=2):
         values = (r.unit or None, r.file or None, r.code or None, r.severity or None, r.sheet or None,
                   r.address or None, r.message or None, r.reported, r.computed, r.decision or None, r.note or None,
@@ -153,11 +153,11 @@ def _resolved_sheet(ws, review: reviewing.Review) -> None:
             cell = put(ws, n, col, value)
             style = wrap if col in (7, 11) else text
             if col == 4 and r.severity in colors:
-                style = _style(fill=colors[r.severity]["fill"], color=colors[r.severity]["font"])
+                style = cell_style(fill=colors[r.severity]["fill"], color=colors[r.severity]["font"])
             for name, attribute in style.items():
                 setattr(cell, name, attribute)
     ws.auto_filter.ref = f"A1:{column_letter(len(titles))}{max(2, len(review.resolved) + 1)}"
-    _a4(ws, True)
+    a4_page(ws, True)
 
 
 # --- 报送情况 -------------------------------------------------------------------------------------
@@ -178,10 +178,10 @@ def _submissions_sheet(ws, c: Consolidation) -> Stream:
     for col, width in enumerate(FILE_WIDTHS, start=1):
         ws.column_dimensions[column_letter(col)].width = width
     keys = place_samples(ws, 1, {
-        "title": _style(bold=True, size=14, border=False), "line": _style(border=False, wrap=True),
-        "heading": _style(bold=True, border=False, size=12), "header": _style(bold=True, fill="F2F2F2", center=True),
-        "text": _style(), "wrap": _style(wrap=True), "number": _style(),
-        **{status: _style(fill=fill, bold=True) for status, fill in STATUS_FILLS.items()}})
+        "title": cell_style(bold=True, size=14, border=False), "line": cell_style(border=False, wrap=True),
+        "heading": cell_style(bold=True, border=False, size=12), "header": cell_style(bold=True, fill="F2F2F2", center=True),
+        "text": cell_style(), "wrap": cell_style(wrap=True), "number": cell_style(),
+        **{status: cell_style(fill=fill, bold=True) for status, fill in STATUS_FILLS.items()}})
     body = _submission_rows(c)
     # The lines on top span the table's width, wrapped, so that the page prints as wide as the table;
     # rows with wrapped text are given their height (spreadsheet programs do not grow them by themselves).
@@ -256,7 +256,7 @@ def _converted(s, version: str) -> tuple[str, ...]:
 
 def _details_sheet(ws, c: Consolidation) -> Stream:
     cols = details.columns(c.version)
-    header = _style(bold=True, fill="F2F2F2", center=True)
+    header = cell_style(bold=True, fill="F2F2F2", center=True)
     for col, (cid, labels) in enumerate(cols, start=1):
         ident = ws.cell(details.ID_ROW, col, cid)
         ident.font = ID_FONT
@@ -279,11 +279,11 @@ def _details_sheet(ws, c: Consolidation) -> Stream:
     ws.auto_filter.ref = f"A{details.HEADER_ROWS[-1]}:{column_letter(len(cols))}{last - 1}"
     money = NUMBER_FORMATS["money"]
     keys = place_samples(ws, details.FIRST_DATA_ROW, {
-        "text": _style(), "count": _style(number_format=NUMBER_FORMATS["count"]),
-        "money": _style(number_format=money),
-        "total_text": _style(bold=True, fill="DDEBF7"),
-        "total_count": _style(bold=True, fill="DDEBF7", number_format=NUMBER_FORMATS["count"]),
-        "total_money": _style(bold=True, fill="DDEBF7", number_format=money)})
+        "text": cell_style(), "count": cell_style(number_format=NUMBER_FORMATS["count"]),
+        "money": cell_style(number_format=money),
+        "total_text": cell_style(bold=True, fill="DDEBF7"),
+        "total_count": cell_style(bold=True, fill="DDEBF7", number_format=NUMBER_FORMATS["count"]),
+        "total_money": cell_style(bold=True, fill="DDEBF7", number_format=money)})
     return Stream(ws.title, details.FIRST_DATA_ROW, keys, lambda style: details.rows(c, style), last, len(cols))
 
 

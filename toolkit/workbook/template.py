@@ -87,7 +87,7 @@ def _protect(ws) -> None:
     ws.protection.formatRows = False
 
 
-def _a4(ws, landscape: bool) -> None:
+def a4_page(ws, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -117,7 +117,7 @@ def _guide_sheet(ws, fmt: Format) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(name=FONT, size=14 if i == 1 else 11, bold=i == 1)
     _protect(ws)
-    _a4(ws, landscape=False)
+    a4_page(ws, landscape=False)
 
 
 def _rule_list(fmt: Format):
@@ -129,7 +129,7 @@ def _rule_list(fmt: Format):
     return seen.items()
 
 
-def _info_value(report: Report, field_id: str, fmt: Format):
+def info_value(report: Report, field_id: str, fmt: Format):
     key = field_id.removeprefix("info.")
     if key == "format":
         return fmt.version
@@ -151,7 +151,7 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
         row, col = layout.info[f.id]
         label = ws.cell(row, col - 1, f.label)
         label.font, label.fill, label.border, label.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, LEFT
-        value = put(ws, row, col, _info_value(report, f.id, fmt))
+        value = put(ws, row, col, info_value(report, f.id, fmt))
         value.font, value.border, value.alignment = Font(name=FONT), BORDER, LEFT
         if f.id == "info.status":
             value.protection = UNLOCKED  # written by the check button
@@ -168,7 +168,7 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
     ws.add_data_validation(years)
     _previous_block(ws, fmt, layout, report)
     _protect(ws)
-    _a4(ws, landscape=False)
+    a4_page(ws, landscape=False)
 
 
 def _previous_block(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
@@ -221,7 +221,7 @@ def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> Non
         text.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[text_row].height = 300
     _protect(ws)
-    _a4(ws, landscape=False)
+    a4_page(ws, landscape=False)
 
 
 FINDINGS_WIDTHS = (14, 8, 16, 8, 90, 10, 10)  # of common.toml's findings_columns
@@ -238,7 +238,7 @@ def findings_header(ws, titles, widths) -> None:
 
 def _findings_sheet(ws) -> None:
     findings_header(ws, common().findings_columns, FINDINGS_WIDTHS)
-    _a4(ws, landscape=True)
+    a4_page(ws, landscape=True)
 
 
 def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout, report: Report, formulas,
@@ -278,7 +278,7 @@ def _table_sheet(wb, ws, fmt: Format, sheet: TableSheet, layout: WorkbookLayout,
     ws.row_dimensions[note_row].height = 30
     _widths(ws, sheet)
     _protect(ws)
-    _a4(ws, landscape=sheet.width > 6)
+    a4_page(ws, landscape=sheet.width > 6)
     ws.print_title_rows = None
 
 

@@ -15,7 +15,7 @@ from toolkit.layout import column_letter
 from toolkit.workbook import streamed
 from toolkit.workbook.cells import put
 from toolkit.workbook.streamed import Stream, place_samples
-from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, _a4
+from toolkit.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, a4_page
 from toolkit.year_over_year import YearOverYear, texts
 
 WIDTHS = (24, 60, 12, 12, 12, 12, 16)
@@ -83,7 +83,7 @@ def _sheet(ws, c, yoy: YearOverYear) -> Stream:
     ws.auto_filter.ref = f"A{header}:{column_letter(width)}{last_data}"
     ws.freeze_panes = f"A{header + 1}"
     ws.print_title_rows = f"{header}:{header}"
-    _a4(ws, landscape=True)
+    a4_page(ws, landscape=True)
     lists = ((t["new"], yoy.new), (t["gone"], yoy.gone))
     last = last_data + sum(2 + max(1, len(names)) for _, names in lists)
     not_given = shown["not_given"]
