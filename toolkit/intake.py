@@ -383,7 +383,7 @@ def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
         raise RefusedFile(f"{label}已损坏（解压时出错），无法读取；"
                           "请让报送单位重新发送") from exc
-    if not name.endswith(_BINARY_PARTS) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+    if not name.endswith(_BINARY_PARTS) and b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise RefusedFile(f"{label}含有 DTD 声明（Office 文件不应有），可能是恶意构造的文件，"
                           "已拒绝读取；请核实来源")
     return data

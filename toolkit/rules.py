@@ -25,7 +25,7 @@ class Values:
     def __init__(self, fmt: Format, values: dict[str, Number]):
         self.fmt = fmt
         self.reported = values
-        self._formulas = fmt.formulas
+        self._formulas = _formulas(fmt)
         self._computed: dict[str, Number] = {}
 
     def has(self, cid: str) -> bool:
@@ -66,8 +66,46 @@ class Baseline:
         return self.values[cid]
 
 
+_FORMULAS: dict[int, tuple[Format, dict]] = {}  # id(format) -> (the format, its formulas)
+
+
+def _formulas(fmt: Format) -> dict:
+    """fmt.formulas, worked out once per format (the formats themselves are loaded once)."""
+    known = _FORMULAS.get(id(fmt))
+    if known is None or known[0] is not fmt:
+        if len(_FORMULAS) >= 64:
+            _FORMULAS.clear()
+        known = _FORMULAS[id(fmt)] = (fmt, fmt.formulas)
+    return known[1]
+
+
+# Terms by the tuple that holds them: (the tuple, its cells when every term is this year's and
+# added, else None).  The relations' tuples live as long as their format.
+_PLUS_ONLY: dict[int, tuple[tuple, tuple | None]] = {}
+
+
+def _plus_only(terms) -> tuple | None:
+    known = _PLUS_ONLY.get(id(terms))
+    if known is None or known[0] is not terms:
+        if len(_PLUS_ONLY) >= 8192:
+            _PLUS_ONLY.clear()
+        cells = tuple(t.cell for t in terms) if all(t.sign == 1 and not t.previous for t in terms) else None
+        known = _PLUS_ONLY[id(terms)] = (terms, cells)
+    return known[1]
+
+
 def signed_sum(values: Values, terms, last_year: Values | Baseline | None = None) -> Number:
     """The signed sum of terms: this year's cells from `values`, last year's (prev:) from `last_year`."""
+    if type(values) is Values and isinstance(terms, tuple):
+        cells = _plus_only(terms)
+        if cells is not None:  # the usual sum of this year's cells, all reported: added in one go
+            try:
+                out = sum(map(values.reported.__getitem__, cells))
+            except (KeyError, TypeError):  # a cell not reported (a total to compute, a missing cell: 0)
+                pass
+            else:
+                if type(out) is int:  # floats are added term by term below, in the same order as ever
+                    return out
     out = 0
     for t in terms:
         out += t.sign * (last_year if t.previous else values)[t.cell]
@@ -146,11 +184,14 @@ _OTHER_YEAR_WORDS = ("上年", "去年", "上一年", "同比", "较上年")
 def _text_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
     """Figures quoted in the text parts (共受理政府信息公开申请21件) against the tables."""
     out, seen = [], set()
+    normal: dict[str, str] = {}  # each part's text, NFKC-normalised once (several rules read one part)
     for rule in fmt.text_rules:
         text = report.texts.get(rule.part, "")
         if not text:
             continue
-        text = unicodedata.normalize("NFKC", text)
+        if rule.part not in normal:
+            normal[rule.part] = unicodedata.normalize("NFKC", text)
+        text = normal[rule.part]
         for sentence in _SENTENCE_END.split(text):
             for pattern in rule.patterns:
                 for m in pattern.finditer(sentence):

@@ -322,7 +322,9 @@ class _ScannedSheet(Mapping):
                             "请在 Excel 或 WPS 中打开该工作簿，检查该单元格后另存，再重新报送") from exc
 
     def get(self, key, default=None):
-        needle = _needle(*key)
+        needle = _NEEDLES.get(key)
+        if needle is None:
+            needle = _needle(*key)
         data = self._xml
         at = data.find(needle, self._cursor, self._end)
         if at < 0:
@@ -377,9 +379,14 @@ class _ScannedSheet(Mapping):
         return any(True for _ in self)
 
 
-@lru_cache(maxsize=8192)
+_NEEDLES: dict[tuple[int, int], bytes] = {}  # (row, col) -> b'<c r="D5"'
+
+
 def _needle(row: int, col: int) -> bytes:
-    return f'<c r="{column_letter(col)}{row}"'.encode()
+    needle = f'<c r="{column_letter(col)}{row}"'.encode()
+    if len(_NEEDLES) < 8192:
+        _NEEDLES[(row, col)] = needle
+    return needle
 
 
 def _decode_cell(attrs: bytes, body: bytes | None, shared) -> RawCell:
