@@ -259,11 +259,11 @@ class _Reader:
 
     def _resolve(self, ids: list[str], layout: WorkbookLayout) -> dict[str, tuple[str, int, int]]:
         """Where each cell is: by defined name, else by layout on a sheet whose labels still match."""
-        names = self.book.defined_names
+        names, sheets = self.book.defined_names, self.book.sheet_paths
         where, lost = {}, []
         for cid in ids:
             place = names.get(cid)
-            if place and place[0] in self.book.sheet_paths:
+            if place and place[0] in sheets:
                 where[cid] = place
             else:
                 lost.append(cid)
@@ -276,8 +276,9 @@ class _Reader:
                 actual = self._sheet(sheet, layout)
                 if actual is not None:
                     where[cid] = (actual, row, col)
+        positions = self.positions
         for cid, (sheet, row, col) in where.items():
-            self.positions[cid] = (sheet, _a1(row, col))
+            positions[cid] = (sheet, _a1(row, col))
         return where
 
     def _misplaced_names(self, version: str, layout: WorkbookLayout, where) -> None:
