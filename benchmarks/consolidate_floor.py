@@ -3,6 +3,8 @@
     python benchmarks/consolidate_floor.py [--n 2000] [--lo-share 0.5] [--rounds 2] [--dir FOLDER]
     python benchmarks/consolidate_floor.py --n 20000 --rounds 1 --dir /tmp/xxgk-floor   # the large run
 
+Needs python-calamine (`pip install -e '.[bench]'`), pandas and openpyxl, and /usr/bin/soffice.
+
 Builds N distinct filled workbooks (not timed; kept in --dir to reuse): our own (template_bytes of
 `plausible_report`s, BASES seeds, every file a distinct unit) and a share of LibreOffice-saved copies
 (the same bases converted by headless `soffice --convert-to xlsx`, Calc's xlsx filter: shared strings,
