@@ -355,6 +355,7 @@ def consolidate_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
     review: Optional[Path] = typer.Option(None, "--review", readable=False, help=common().review["help"]),
     against: Optional[Path] = typer.Option(None, "--against", readable=False, help=common().against["help"]),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出各文件的汇总情况、校验结果及其个数（汇总工作簿照常写出）"),
 ):
     """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
     全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
@@ -439,6 +440,10 @@ def consolidate_command(
         _fail(str(exc))
     except (OSError, SerialisationError) as exc:  # the sheets' temporary files (openpyxl) or pyarrow's
         _fail(str(ScratchUnwritable(output, exc, ending=True)))
+    if as_json:
+        from toolkit.console import consolidation_json
+        print(consolidation_json(result, output, long))
+        raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)
     if decisions is not None:
@@ -454,6 +459,7 @@ def import_command(
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的年报（已发布的文件或工作簿），用于计算文字重复率"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出每个文件的导入结果、校验结果及其个数"),
 ):
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验；最后列出每个文件的结果。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取、工作簿已存在，或文件夹中没有年报。"""
@@ -476,11 +482,13 @@ def import_command(
             last_year = read_previous(previous)
         except UnreadableReport as exc:
             _fail(f"上年报告无法读取：{exc}")
-    outcomes = []
+    outcomes, items = [], []
     for entry in found.entries:
         source = entry.path
         if entry.skipped or entry.unreadable:
             outcomes.append(Outcome(source, skipped=entry.skipped, unreadable=entry.unreadable))
+            items.append({"file": str(source), "skipped": entry.skipped, "unreadable": entry.unreadable,
+                          "findings": [], "errors": 0, "hints": 0})
             if entry.unreadable:
                 err.print(f"[bold red]无法读取[/] {escape(f'“{source}”：{entry.unreadable}')}")
                 code = EXIT_UNREADABLE
@@ -490,13 +498,19 @@ def import_command(
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             outcomes.append(Outcome(source, refused=done.refused))
+            items.append({"file": str(source), "refused": done.refused, "findings": [], "errors": 0, "hints": 0})
             code = EXIT_UNREADABLE
             continue
-        print_checked(console, done.checked)
-        if done.repetition is not None:
-            console.print(escape(done.repetition.line))
-        if done.workbook:
-            console.print(escape(f"已写出工作簿：{done.workbook}\n"))
+        if as_json:
+            from toolkit.console import checked_item
+            items.append({**checked_item(done.checked), "file": str(source),
+                          "workbook": str(done.workbook) if done.workbook else None})
+        else:
+            print_checked(console, done.checked)
+            if done.repetition is not None:
+                console.print(escape(done.repetition.line))
+            if done.workbook:
+                console.print(escape(f"已写出工作簿：{done.workbook}\n"))
         findings = done.checked.findings
         errors = sum(f.is_error for f in findings)
         outcomes.append(Outcome(source, done.workbook, errors, len(findings) - errors,
@@ -505,6 +519,10 @@ def import_command(
             code = EXIT_UNREADABLE
         elif done.checked.has_errors and code == EXIT_OK:
             code = EXIT_ERRORS
+    if as_json:
+        from toolkit.console import as_json as json_text, totals
+        print(json_text({"files": items, "totals": totals(items)}))
+        raise typer.Exit(code)
     for line in summary_lines(outcomes):
         console.print(escape(line), soft_wrap=True)  # one line per file, however long
     raise typer.Exit(code)
@@ -611,6 +629,7 @@ def compare_command(
     last: Path = typer.Argument(..., readable=False, help="同一单位上年的报告（工作簿或已发布的年报），年度应为本年减一"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="另存同比结果的工作簿（.xlsx）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出逐项对照、提示和错误及其个数"),
 ):
     """同比：一个单位本年与上年的报告逐项对照（本年、上年、增减、倍数），变化异常的列为提示，并校验上年结转、现行有效件数。
     退出码：0 = 没有错误；1 = 有错误（如上年结转不符）；2 = 文件无法读取、年度不相邻或输出文件已存在。"""
@@ -640,14 +659,19 @@ def compare_command(
     if wrong:
         _fail(wrong)
     done = compare(*reports)
-    print_comparison(console, done, this.name, last.name)
+    if not as_json:
+        print_comparison(console, done, this.name, last.name)
     if output is not None:
         from toolkit.workbook.comparison import comparison_bytes
         try:
             atomic_write(output, comparison_bytes(done, this.name, last.name), force)
         except OutputError as exc:
             _fail(str(exc))
-        console.print(escape(texts()["written"].format(path=output)))
+        if not as_json:
+            console.print(escape(texts()["written"].format(path=output)))
+    if as_json:
+        from toolkit.console import comparison_json
+        print(comparison_json(done, this, last, output))
     raise typer.Exit(EXIT_ERRORS if done.has_errors else EXIT_OK)
 
 
