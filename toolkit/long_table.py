@@ -39,24 +39,26 @@ def cell_labels(version: str, cells=None) -> list[tuple[str, str, str, str]]:
     return [(cid, *headers[cid]) for cid in (get_format(version).cells if cells is None else cells)]
 
 
-def records(units, labels, gaps: bool = False) -> Iterator[tuple]:
+def records(units, labels, gaps: bool = False, columns: tuple = RECORD_COLUMNS) -> Iterator[tuple]:
     """The long rows of `units` (Submissions, or anything with unit, level, year, format, name,
     path and values in the order of `labels`, as `cell_labels` gives them):
-    (unit, level, year, format, file, path, cell id, table, row, column, value), as RECORD_COLUMNS.
-    A cell whose value is None (no figure) has no row, unless `gaps`."""
+    (unit, level, year, format, file, path, cell id, table, row, column, value), as RECORD_COLUMNS;
+    with `columns=COLUMNS`, the --long file's (no year, no path).  A cell whose value is None (no
+    figure) has no row, unless `gaps`."""
+    full = columns == RECORD_COLUMNS
+    if not full and columns != COLUMNS:
+        raise ValueError(f"columns: RECORD_COLUMNS or COLUMNS, not {columns}")
     for s in units:
-        unit, level, name, path = readable(s.unit), readable(s.level), readable(s.name), readable(s.path)
-        year, version = s.year, s.format
-        for (cid, table, row, column), value in zip(labels, s.values):
+        unit, level, name = readable(s.unit), readable(s.level), readable(s.name)
+        head = (unit, level, s.year, s.format, name, readable(s.path)) if full else (unit, level, s.format, name)
+        for label, value in zip(labels, s.values):
             if value is not None or gaps:
-                yield (unit, level, year, version, name, path, cid, table, row, column, value)
+                yield head + label + (value,)
 
 
 def rows(consolidation) -> Iterator[tuple]:
     """The --long rows (COLUMNS) of a consolidation: its summed units, in the summary's format."""
-    labels = cell_labels(consolidation.version, consolidation.cells)
-    for unit, level, _, version, name, _, cid, table, row, column, value in records(consolidation.accepted, labels):
-        yield (unit, level, version, name, cid, table, row, column, value)
+    return records(consolidation.accepted, cell_labels(consolidation.version, consolidation.cells), columns=COLUMNS)
 
 
 def write_long(path, consolidation, force: bool = False) -> Path:
