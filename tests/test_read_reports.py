@@ -205,3 +205,14 @@ def test_long_is_unchanged(tmp_path):
     frame = toolkit.read_reports([tmp_path / n for _, n in units])
     assert frame["数值"].tolist() == parquet["数值"].tolist()
     assert frame.drop(columns=["年度", "路径"]).astype(object).equals(parquet.astype(object))
+
+
+def test_xxgk_check_does_not_load_pandas(county):
+    """`xxgk check` (its start-up and its run) never loads read_reports' module or pandas."""
+    workbook = next(county["folder"].glob("东河镇*.xlsx"))
+    code = ("import sys; sys.argv = ['xxgk', 'check', sys.argv[1]]; import cli\n"
+            "try:\n    cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "print([m for m in ('pandas', 'numpy', 'toolkit.frames') if m in sys.modules], code)")
+    done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True,
+                          cwd=Path(__file__).parent.parent, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    assert done.stdout.strip().splitlines()[-1] == "[] 0", done.stdout + done.stderr
