@@ -216,3 +216,15 @@ def test_xxgk_check_does_not_load_pandas(county):
     done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True,
                           cwd=Path(__file__).parent.parent, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
     assert done.stdout.strip().splitlines()[-1] == "[] 0", done.stdout + done.stderr
+
+
+def test_worker_processes_read_the_same_frame(county, tmp_path):
+    files = sorted(county["folder"].rglob("*.xlsx")) * 3  # given three times: each file read once
+    broken = tmp_path / "损坏的文件.xlsx"
+    broken.write_bytes(files[0].read_bytes()[:2000])
+    with pytest.warns(toolkit.UnreadableFilesWarning):
+        one = toolkit.read_reports([*files, broken, county["folder"]])
+    with pytest.warns(toolkit.UnreadableFilesWarning):
+        two = toolkit.read_reports([*files, broken, county["folder"]], jobs=2)
+    assert len(one) == len(UNITS) * len(get_format("2021").cells)
+    assert one.equals(two) and one.attrs == two.attrs and list(one.attrs["unreadable"]) == [str(broken)]

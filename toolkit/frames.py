@@ -44,9 +44,11 @@ class UnreadableFilesWarning(UserWarning):
     """Some of the files given to read_reports could not be read: see frame.attrs["unreadable"]."""
 
 
-def read_reports(paths, format: str | None = None):
+def read_reports(paths, format: str | None = None, jobs: int = 1):
     """The reports in `paths` as a pandas DataFrame, one row per unit × cell (see the module's
-    docstring); `format` ("2019" or "2021") converts every report to that format."""
+    docstring); `format` ("2019" or "2021") converts every report to that format.  `jobs` worker
+    processes read the files (None: one per core); on Windows a script using them must call
+    read_reports under `if __name__ == "__main__":`, as multiprocessing requires."""
     import pandas as pd
     from toolkit.published.folder import REPORT_SUFFIXES
 
@@ -58,16 +60,20 @@ def read_reports(paths, format: str | None = None):
     published = [p for p in paths if not p.is_dir() and p.suffix.lower() in REPORT_SUFFIXES]
     found = input_files([p for p in paths if p not in published])
     unreadable: dict[str, str] = {}
-    for folder in found.empty:
-        unreadable[str(folder)] = no_workbook(folder)
+    for folder in found.empty:  # nothing new in it: unreadable only if none of the files read is in it
+        if not any(_inside(path, folder) for path in found.files):
+            unreadable[str(folder)] = no_workbook(folder)
     units: list[tuple[str, Submission]] = []
-    for path in found.files + published:  # the workbooks as `xxgk consolidate` finds them, then the published
+    files = found.files + published  # the workbooks as `xxgk consolidate` finds them, then the published
+    todo = [(path, path in published) for path in files if str(path) not in found.refused]
+    read = iter(_read_all(todo, jobs))
+    for path in files:
         reason = found.refused.get(str(path))
         report = None
         if reason is not None:
             reason = f"“{path.name}”：{reason}"
         else:
-            report, reason = _read(path, path in published)
+            report, reason = next(read)
         if report is None:
             unreadable[str(path)] = reason
         else:
@@ -84,6 +90,21 @@ def read_reports(paths, format: str | None = None):
         warnings.warn(UnreadableFilesWarning(
             f"{len(unreadable)} 个文件未能读取（见 frame.attrs[\"{UNREADABLE}\"]）：{shown}{more}"), stacklevel=2)
     return frame
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _read_all(todo: list[tuple[Path, bool]], jobs: int | None) -> list:
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(todo) < 2 * jobs:
+        return [_read(*item) for item in todo]
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(jobs) as pool:
+        return pool.starmap(_read, todo, chunksize=max(1, min(64, len(todo) // (jobs * 8))))
 
 
 def _read(path: Path, published: bool) -> tuple[Report | None, str | None]:
