@@ -12,6 +12,7 @@ titles of the error panel.  Best effort: should a Typer release move these, erro
 English; nothing breaks."""
 from __future__ import annotations
 
+import functools
 import re
 
 import typer.core
@@ -37,7 +38,9 @@ USAGE_ERRORS = [
 WIDEST = 120  # help lines are never wider than this, however wide the terminal
 
 
+@functools.lru_cache(maxsize=None)
 def texts() -> dict:
+    """formats/common.toml [help], read once."""
     from toolkit.formats import load_toml
 
     return load_toml("common.toml")["help"]
