@@ -576,6 +576,7 @@ def feedback_command(
     to: str = typer.Option("docx", "--to", metavar="[docx|xlsx]", help=_feedback_help("to")),
     everyone: bool = typer.Option(False, "--all", help=_feedback_help("all")),
     force: bool = typer.Option(False, "--force", help=_feedback_help("force")),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出写出的每个文件及其中错误、提示的个数"),
 ):
     import datetime
 
@@ -598,6 +599,10 @@ def feedback_command(
                                  say("notice", "day", year=date.year, month=date.month, day=date.day))
     except OutputError as exc:
         _fail(str(exc))
+    if as_json:
+        from toolkit.console import feedback_json
+        print(feedback_json(fb, written, everyone))
+        raise typer.Exit(EXIT_OK)
     for done in written:
         what = done.what
         if done.kind == "reminders":

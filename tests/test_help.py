@@ -68,7 +68,7 @@ def test_every_help_shows_choices_flags_whole_texts_and_an_example(command, colu
         assert "--to [docx|html]" in text
     if command == "feedback":
         assert "--to [docx|xlsx]" in text
-    if command in ("check", "import", "consolidate", "compare"):
+    if command in ("check", "import", "consolidate", "compare", "feedback"):
         assert "--json" in text
 
 
@@ -167,3 +167,15 @@ def test_json_of_check_import_consolidate_and_compare_parses_and_counts(tmp_path
     answer = json.loads(imported.stdout)
     counted(answer, 1)
     assert answer["files"][0]["workbook"]
+
+
+def test_json_of_feedback_parses_and_counts(tmp_path):
+    assert run("demo", "-o", tmp_path / "示例").returncode == 0
+    done = run("feedback", tmp_path / "示例" / "示例县2022年汇总.xlsx", "-o", tmp_path / "通知", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    totals = answer["totals"]
+    assert totals["files"] == len(answer["files"]) and totals["notices"] >= 1
+    notices = [f for f in answer["files"] if f["kind"] != "reminders"]
+    assert sum(f["errors"] for f in notices) == totals["errors"] - totals["ignored"]
+    assert all(Path(f["file"]).exists() for f in answer["files"])

@@ -125,6 +125,23 @@ def comparison_json(c, this, last, output=None) -> str:
                     "totals": {"files": 2, "compared": len(rows), **found}})
 
 
+def feedback_json(fb, written, everyone: bool) -> str:
+    """`xxgk feedback --json`: every file written (a unit's notice with its errors and hints, or the
+    reminders with the units missing and not summed), and the totals as the last line says them."""
+    items = []
+    for done in written:
+        what = done.what
+        if done.kind == "reminders":
+            items.append({"file": str(done.path), "kind": done.kind, "missing": len(fb.missing or []),
+                          "rejected": len(fb.rejected), "errors": 0, "hints": 0})
+        else:
+            items.append({"file": str(done.path), "kind": done.kind, "unit": what.unit,
+                          "errors": len(what.errors), "hints": len(what.hints)})
+    return as_json({"files": items, "totals": {
+        "files": len(items), "findings": fb.findings, "errors": fb.errors, "ignored": fb.ignored, "hints": fb.hints,
+        "notices": len(fb.notices), "passed": len(fb.passed) if everyone else 0, "reminders": int(fb.has_reminders)}})
+
+
 def checked_json(files: list[CheckedFile]) -> str:
     out = [checked_item(c) for c in files]
     return as_json({"files": out, "totals": totals(out)})
