@@ -179,3 +179,9 @@ def test_json_of_feedback_parses_and_counts(tmp_path):
     notices = [f for f in answer["files"] if f["kind"] != "reminders"]
     assert sum(f["errors"] for f in notices) == totals["errors"] - totals["ignored"]
     assert all(Path(f["file"]).exists() for f in answer["files"])
+
+
+def test_a_usage_error_shows_the_usage_in_chinese():
+    missing = run("check")
+    assert missing.returncode == 2 and "用法：xxgk check" in missing.stderr and "Usage" not in missing.stderr
+    assert "xxgk check -h" in missing.stderr and "缺少参数" in missing.stderr

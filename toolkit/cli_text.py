@@ -203,7 +203,13 @@ class HelpCommand(typer.core.TyperCommand):
     def format_help(self, ctx, formatter) -> None:
         render_help(self, ctx)
 
+    def get_usage(self, ctx) -> str:  # the line above a usage error, as help writes it
+        return f"{texts()['usage']}：{_usage(self, ctx)}"
+
 
 class HelpGroup(typer.core.TyperGroup):
     def format_help(self, ctx, formatter) -> None:
         render_help(self, ctx)
+
+    def get_usage(self, ctx) -> str:
+        return f"{texts()['usage']}：{_usage(self, ctx)}"
