@@ -106,6 +106,7 @@ def a4_page(ws, landscape: bool, fit_width: bool = True, title_rows: str | None 
 # Text wrapped in a cell, measured as LibreOffice, WPS and Excel lay it out with the CJK fonts they
 # fall back on when 宋体 is missing (a Chinese character a little more than two column-width units
 # at 11 points, a line about 1.45 of the font size), so that no line of it is cut off the page.
+TEXT_MINIMUM_HEIGHT = 300  # points: a text part's row has room to write in even when empty
 PAGE_WIDTH = 64  # column-width units of a one-column text sheet: within A4 portrait's printable width at 100 %,
 # even where the workbook's default font (Calibri) is missing and its wider fallback sets the unit
 LINE_POINTS = 16.0  # one wrapped line of 11-point text
@@ -266,7 +267,7 @@ def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> Non
         text = put(ws, text_row, 1, written)
         text.font, text.border, text.protection = Font(name=FONT), BORDER, UNLOCKED
         text.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[text_row].height = wrapped_height(written or "", PAGE_WIDTH, minimum=300)
+        ws.row_dimensions[text_row].height = wrapped_height(written or "", PAGE_WIDTH, minimum=TEXT_MINIMUM_HEIGHT)
     _protect(ws)
     a4_page(ws, landscape=False, title_rows="1:1")
 
