@@ -421,7 +421,9 @@ def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         if start + info.compress_size > len(whole):
             raise EOFError("Compressed file ended before the end-of-stream marker was reached")
         with whole[start:start + info.compress_size] as raw:
-            if info.compress_type == zipfile.ZIP_STORED:
+            if info.file_size == 0:  # zlib's max_length 0 means no limit: a bomb declared empty inflates for ever
+                data = b""
+            elif info.compress_type == zipfile.ZIP_STORED:
                 data = bytes(raw[:info.file_size])
             else:
                 inflater = zlib.decompressobj(-15)
