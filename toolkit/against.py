@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.compare import paired_groups, own_errors
+from toolkit.compare import own_errors, paired_groups, paired_label
 from toolkit.consolidate import Consolidation, by_row
 from toolkit.formats import common, get_format
 from toolkit.layout import workbook_layout
@@ -154,14 +154,7 @@ def _summed(c: Consolidation) -> dict[str, Number | None]:
 
 def _label(cells, report_cells, fmt, report_fmt) -> str:
     t = texts()
-    if len(cells) > 1 and len(report_cells) == 1:
-        return t["summed_label"].format(label=report_fmt.cells[report_cells[0]].label, which=t["units"],
-                                        version=fmt.version, count=len(cells))
-    label = fmt.cells[cells[0]].label
-    if len(report_cells) > 1:
-        return t["summed_label"].format(label=label, which=t["county"], version=report_fmt.version,
-                                        count=len(report_cells))
-    return label
+    return paired_label(cells, report_cells, fmt, report_fmt, t["summed_label"], t["units"], t["county"])
 
 
 def _tidy(value: Number) -> Number:

@@ -208,12 +208,18 @@ def _figure(values: Values, cells: tuple[str, ...]) -> Number | None:
 
 def _label(this_cells, last_cells, this_fmt, last_fmt) -> str:
     t = texts()
-    if len(this_cells) > 1 and len(last_cells) == 1:
-        return t["summed_label"].format(label=last_fmt.cells[last_cells[0]].label, which=t["this"],
-                                        version=this_fmt.version, count=len(this_cells))
-    label = this_fmt.cells[this_cells[0]].label
-    if len(last_cells) > 1:
-        return t["summed_label"].format(label=label, which=t["last"], version=last_fmt.version, count=len(last_cells))
+    return paired_label(this_cells, last_cells, this_fmt, last_fmt, t["summed_label"], t["this"], t["last"])
+
+
+def paired_label(cells, other_cells, fmt, other_fmt, summed: str, this_word: str, other_word: str) -> str:
+    """What a pair of cell groups is called: the one cell's label; where one side adds several cells
+    of its format, `summed` says so ({label} {which} {version} {count})."""
+    if len(cells) > 1 and len(other_cells) == 1:
+        return summed.format(label=other_fmt.cells[other_cells[0]].label, which=this_word, version=fmt.version,
+                             count=len(cells))
+    label = fmt.cells[cells[0]].label
+    if len(other_cells) > 1:
+        return summed.format(label=label, which=other_word, version=other_fmt.version, count=len(other_cells))
     return label
 
 

@@ -17,6 +17,7 @@ from toolkit.layout import a1, workbook_layout
 from toolkit.roster import CODE, CONTACT, LEVEL, NAME
 from toolkit.values import parse_year
 from toolkit.workbook.details import FILE, NUMBER, header
+from toolkit.workbook.reader import cell_text
 from toolkit.workbook.summary import FILE_COLUMNS
 from toolkit.workbook.xlsx import XlsxBook, XlsxError
 
@@ -27,12 +28,6 @@ class FeedbackSourceError(ValueError):
     """The summary cannot be used; the message (Chinese) names the file, the sheet and the cell."""
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _grid(book: XlsxBook, sheet: str) -> dict[int, dict[int, object]]:
@@ -47,7 +42,7 @@ def _columns(row: dict[int, object]) -> dict[str, int]:
     """Header name -> its first column."""
     out: dict[str, int] = {}
     for c in sorted(row):
-        out.setdefault(_text(row[c]), c)
+        out.setdefault(cell_text(row[c]), c)
     return out
 
 
@@ -93,9 +88,9 @@ def _info(book: XlsxBook, name: str) -> tuple[str, int, str]:
     if year is None:
         sheet, row, col = where("info.year")
         raise FeedbackSourceError(say("errors", "no_year", summary=name, sheet=sheet, cell=a1(row, col),
-                                      found=_text(value("info.year"))))
-    version = _text(value("info.format"))
-    return _text(value("info.unit")), year, version if version in VERSIONS else common().default_version
+                                      found=cell_text(value("info.year"))))
+    version = cell_text(value("info.format"))
+    return cell_text(value("info.unit")), year, version if version in VERSIONS else common().default_version
 
 
 def _header_row(rows: dict, wanted: tuple[str, ...], name: str, sheet: str, required: int) -> tuple[int, dict]:
@@ -136,20 +131,20 @@ def _findings(book: XlsxBook, name: str, sheet: str, warnings: list[str]) -> tup
         def get(title, col=None):
             return row.get(cols[title] if col is None else col)
 
-        if not any(_text(v) for v in row.values()):
+        if not any(cell_text(v) for v in row.values()):
             continue
-        if not _text(get(code_h)) and not _text(get(message_h)):  # a reviewer's line, not a finding
+        if not cell_text(get(code_h)) and not cell_text(get(message_h)):  # a reviewer's line, not a finding
             warnings.append(say("lines", "not_finding", summary=name, sheet=sheet, row=r,
-                                found="、".join(_text(v) for _, v in sorted(row.items()) if _text(v))))
+                                found="、".join(cell_text(v) for _, v in sorted(row.items()) if cell_text(v))))
             continue
         out.append(FindingRow(
-            row=r, unit=_text(get(unit_h)), file=_text(get(file_h)), code=_text(get(code_h)),
-            severity=_text(get(severity_h)), sheet=_text(get(sheet_h)), address=_text(get(cell_h)),
-            message=_text(get(message_h)), reported=get(reported_h), computed=get(computed_h),
-            review=_text(row.get(review_col)) if review_col else "",
-            note=_text(row.get(note_col)) if note_col else "",
+            row=r, unit=cell_text(get(unit_h)), file=cell_text(get(file_h)), code=cell_text(get(code_h)),
+            severity=cell_text(get(severity_h)), sheet=cell_text(get(sheet_h)), address=cell_text(get(cell_h)),
+            message=cell_text(get(message_h)), reported=get(reported_h), computed=get(computed_h),
+            review=cell_text(row.get(review_col)) if review_col else "",
+            note=cell_text(row.get(note_col)) if note_col else "",
             review_cell=a1(r, review_col) if review_col else "", severity_cell=a1(r, cols[severity_h]),
-            cells=tuple(c.strip() for c in _text(row.get(cells_col)).split("、") if c.strip()) if cells_col else ()))
+            cells=tuple(c.strip() for c in cell_text(row.get(cells_col)).split("、") if c.strip()) if cells_col else ()))
     return out, review_col is not None
 
 
@@ -181,14 +176,14 @@ def _submissions(book: XlsxBook, name: str, sheet: str) -> tuple[list[FileRow], 
                 break
             yield rows[r], cols
 
-    files = [FileRow(_text(row.get(cols[header(FILE)])), _text(row.get(cols[header("info.unit")])),
-                     _text(row.get(cols[header("info.level")])), _text(row.get(cols[header("info.format")])),
-                     _text(row.get(cols[w["status"]])), _text(row.get(cols[w["reason"]])))
+    files = [FileRow(cell_text(row.get(cols[header(FILE)])), cell_text(row.get(cols[header("info.unit")])),
+                     cell_text(row.get(cols[header("info.level")])), cell_text(row.get(cols[header("info.format")])),
+                     cell_text(row.get(cols[w["status"]])), cell_text(row.get(cols[w["reason"]])))
              for row, cols in body(file_head)]
     roster = None
     if roster_head is not None:
-        roster = [RosterRow(_text(row.get(cols[NAME])), _text(row.get(cols[LEVEL])), _text(row.get(cols[CODE])),
-                            _text(row.get(cols[CONTACT])), _text(row.get(cols[w["status"]])),
-                            _text(row.get(cols[header(FILE)])))
+        roster = [RosterRow(cell_text(row.get(cols[NAME])), cell_text(row.get(cols[LEVEL])), cell_text(row.get(cols[CODE])),
+                            cell_text(row.get(cols[CONTACT])), cell_text(row.get(cols[w["status"]])),
+                            cell_text(row.get(cols[header(FILE)])))
                   for row, cols in body(roster_head)]
     return files, roster

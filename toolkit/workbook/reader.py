@@ -405,7 +405,7 @@ class _Reader:
             elif key == "date":
                 report.info[key] = _date_text(value, self.book.date1904)
             else:
-                text = _text(value)
+                text = cell_text(value)
                 if key in ("unit", "level"):
                     setattr(report, key, text)
                 elif text:
@@ -416,7 +416,7 @@ class _Reader:
             cid = f"text.{part}"
             if cid in where:
                 raw = self._raw(where, cid)
-                text = _text(None if raw is None else raw.value)
+                text = cell_text(None if raw is None else raw.value)
                 if text:
                     report.texts[part] = text
 
@@ -542,7 +542,8 @@ def _large(value) -> str:
     return str(int(value)) if abs(value) < 1e15 and float(value).is_integer() else f"{value:.6G}"
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell's value as text: a whole float without its .0, stripped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -567,6 +568,6 @@ def _date_text(value, date1904: bool) -> str:
         if 0 < value < 2958466:
             epoch = datetime.date(1904, 1, 1) if date1904 else datetime.date(1899, 12, 30)
             return (epoch + datetime.timedelta(days=int(value))).isoformat()
-    text = _text(value)
+    text = cell_text(value)
     m = _ISO_DATE.match(text)
     return m.group(0) if m else text
