@@ -137,15 +137,19 @@ def file_identity(path: Path) -> tuple | None:
     return (st.st_dev, st.st_ino) if st.st_ino else None  # no inode (some Windows shares): no check
 
 
-def _walk(folder: Path, above: list, folders: dict, found, add) -> None:
-    """Every entry below `folder`, sorted by name: files to `found`, folders entered (symbolic links
-    to folders too), each once; what cannot be entered to `add` with its reason."""
+def walk(folder: Path, above: list, folders: dict, descend=None):
+    """Every entry below `folder`, sorted by name, as events: ("file", path, None) for each file,
+    ("folder", path, None) before a folder is entered (symbolic links to folders too, each folder
+    once), and ("unreadable" | "loop" | "again", path, reason) for what cannot be entered.
+    `descend(path, names)`, if given, may keep a folder out (it says why itself); `names` are its
+    siblings'.  `above`: the identities of the folders above; `folders`: identity -> path entered."""
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        add(folder, FOLDER_UNREADABLE.format(refusal(exc)))
+        yield "unreadable", folder, FOLDER_UNREADABLE.format(refusal(exc))
         return
+    names = [e.name for e in entries]
     for entry in entries:
         path = Path(folder, entry.name)
         try:
@@ -153,17 +157,30 @@ def _walk(folder: Path, above: list, folders: dict, found, add) -> None:
         except OSError:
             is_dir = False
         if not is_dir:
-            found(path)
+            yield "file", path, None
+            continue
+        if descend is not None and not descend(path, names):
             continue
         me = file_identity(path)
         if me is not None and me in above:
-            add(path, LINK_LOOP.format(folders[me]))
+            yield "loop", path, LINK_LOOP.format(folders[me])
             continue
         if me is not None and me in folders:
-            add(path, FOLDER_AGAIN.format(folders[me]))
+            yield "again", path, FOLDER_AGAIN.format(folders[me])
             continue
         if me is not None:
             folders[me] = path
-        if path.suffix.lower() in WORKBOOK_SUFFIXES + OLD_SUFFIXES and not _is_lock_or_temporary(path):
-            add(path, FOLDER_NAMED_LIKE_A_WORKBOOK)  # listed, and searched like any folder
-        _walk(path, above + [me], folders, found, add)
+        yield "folder", path, None
+        yield from walk(path, above + [me], folders, descend)
+
+
+def _walk(folder: Path, above: list, folders: dict, found, add) -> None:
+    """Files to `found`; what cannot be entered to `add` with its reason."""
+    for event, path, reason in walk(folder, above, folders):
+        if event == "file":
+            found(path)
+        elif event == "folder":
+            if path.suffix.lower() in WORKBOOK_SUFFIXES + OLD_SUFFIXES and not _is_lock_or_temporary(path):
+                add(path, FOLDER_NAMED_LIKE_A_WORKBOOK)  # listed, and searched like any folder
+        else:
+            add(path, reason)

@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.inputs import FOLDER_AGAIN, FOLDER_UNREADABLE, LINK_LOOP, file_identity, same_file, is_lock_file
-from toolkit.intake import refusal
+from toolkit.inputs import file_identity, is_lock_file, same_file, walk
 
 REPORT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".docx", ".pdf")
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml")
@@ -108,39 +107,25 @@ def why_not(path: Path) -> str | None:
 
 
 def _walk(folder: Path, above: list, folders: dict, add) -> None:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        add(Entry(folder, unreadable=FOLDER_UNREADABLE.format(refusal(exc))))
-        return
-    pages = {Path(e.name).stem.lower() for e in entries if Path(e.name).suffix.lower() in PAGE_SUFFIXES}
-    for entry in entries:
-        path = Path(folder, entry.name)
-        try:
-            is_dir = entry.is_dir()  # follows a symbolic link
-        except OSError:
-            is_dir = False
-        if not is_dir:
+    def descend(path: Path, names: list[str]) -> bool:
+        """A browser's assets folder beside its page is listed as one entry, not searched."""
+        assets = ASSET_FOLDER.match(path.name)
+        stem = assets.group("stem").lower() if assets else None
+        page = next((n for n in names if Path(n).stem.lower() == stem and Path(n).suffix.lower() in PAGE_SUFFIXES),
+                    None)
+        if page is None:
+            return True
+        count = _count_files(path)
+        add(Entry(path, skipped=ASSETS.format(page=page, count=f"，{count} 个文件" if count is not None else "")))
+        return False
+
+    for event, path, reason in walk(folder, above, folders, descend):
+        if event == "file":
             add(Entry(path, skipped=why_not(path)))
-            continue
-        assets = ASSET_FOLDER.match(entry.name)
-        if assets and assets.group("stem").lower() in pages:
-            page = next(e.name for e in entries if Path(e.name).stem.lower() == assets.group("stem").lower()
-                        and Path(e.name).suffix.lower() in PAGE_SUFFIXES)
-            count = _count_files(path)
-            add(Entry(path, skipped=ASSETS.format(page=page, count=f"，{count} 个文件" if count is not None else "")))
-            continue
-        me = file_identity(path)
-        if me is not None and me in above:
-            add(Entry(path, unreadable=LINK_LOOP.format(folders[me])))
-            continue
-        if me is not None and me in folders:
-            add(Entry(path, skipped=FOLDER_AGAIN.format(folders[me])))
-            continue
-        if me is not None:
-            folders[me] = path
-        _walk(path, above + [me], folders, add)
+        elif event in ("unreadable", "loop"):
+            add(Entry(path, unreadable=reason))
+        elif event == "again":
+            add(Entry(path, skipped=reason))
 
 
 def _count_files(folder: Path, limit: int = 100_000) -> int | None:
