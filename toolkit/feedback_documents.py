@@ -53,7 +53,6 @@ def _docx(parts: list[Block], landscape: bool) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.shared import Mm, Pt
@@ -101,7 +100,7 @@ def _docx(parts: list[Block], landscape: bool) -> bytes:
     first = True
     for block in parts:
         if block.kind == "table":
-            _docx_table(doc, block, cell_style, text_width, WD_TABLE_ALIGNMENT, OxmlElement, clean)
+            _docx_table(doc, block, cell_style, text_width, OxmlElement, clean)
             continue
         p = doc.add_paragraph(clean(block.text), style=styles[block.kind])
         if block.kind == "para" and not first:
@@ -118,15 +117,10 @@ def _docx(parts: list[Block], landscape: bool) -> bytes:
     return reproducible(buf.getvalue())
 
 
-def _docx_table(doc, block: Block, style, text_width, WD_TABLE_ALIGNMENT, OxmlElement, clean):
-    table = doc.add_table(rows=1 + len(block.rows), cols=len(block.columns))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    total = sum(block.widths)
-    widths = [int(text_width * w / total) for w in block.widths]
-    for col, w in zip(table.columns, widths):
-        col.width = w
+def _docx_table(doc, block: Block, style, text_width, OxmlElement, clean):
+    from toolkit.published.export import grid_table
+
+    table, widths = grid_table(doc, 1 + len(block.rows), len(block.columns), block.widths, text_width)
     cells = table._cells
     n = len(block.columns)
     for r, values in enumerate((block.columns, *block.rows)):

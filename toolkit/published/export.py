@@ -204,7 +204,7 @@ def _html_table(grid: Grid) -> str:
 def report_docx(report: Report) -> bytes:
     from docx import Document
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Mm, Pt
 
@@ -257,7 +257,7 @@ def report_docx(report: Report) -> bytes:
         doc.add_paragraph(part.heading, style=heading_style)
         if grid is not None:
             _docx_table(doc, grid, wide_style if grid.cols > WIDE_TABLE else table_style, text_width,
-                        WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH)
+                        WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH)
             doc.add_paragraph("", style=body_style)
         for line in lines:
             doc.add_paragraph(line, style=body_style)
@@ -278,17 +278,26 @@ def _style_font(style, east_asian: str, size: float) -> None:
     fonts.set(qn("w:eastAsia"), east_asian)
 
 
-def _docx_table(doc, grid: Grid, style, text_width, WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH):
-    from docx.oxml import OxmlElement
+def grid_table(doc, rows: int, cols: int, shares, text_width: int):
+    """A ruled, centred Word table of fixed column widths (`shares` of the text width); returns the
+    table and the widths."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
 
-    table = doc.add_table(rows=grid.rows, cols=grid.cols)
+    table = doc.add_table(rows=rows, cols=cols)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    total = sum(grid.widths)
-    widths = [int(text_width * w / total) for w in grid.widths]
+    total = sum(shares)
+    widths = [int(text_width * w / total) for w in shares]
     for col, width in zip(table.columns, widths):
         col.width = width
+    return table, widths
+
+
+def _docx_table(doc, grid: Grid, style, text_width, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH):
+    from docx.oxml import OxmlElement
+
+    table, widths = grid_table(doc, grid.rows, grid.cols, grid.widths, text_width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = width
