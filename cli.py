@@ -14,21 +14,28 @@ from typing import List, Optional  # noqa: E402
 import typer  # noqa: E402
 from rich.markup import escape  # noqa: E402
 
-from toolkit.cli_text import localize_help  # noqa: E402
+from toolkit.cli_text import HelpCommand, HelpGroup, localize_help  # noqa: E402
 from toolkit.formats import VERSIONS, common  # noqa: E402
 from toolkit.terminal import Terminal  # noqa: E402
 
 localize_help()
+DESCRIPTION = ("政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、演示（demo）、"
+               "单位名单（roster）、分发（distribute）、汇总（consolidate）、导入已发布的年报（import）、"
+               "导出待发布的年报（export）、退回修改通知（feedback）、同比（compare）、离线安装包（bundle）、"
+               "Excel 按钮的设置（excel-config）、安装自检（selftest）。")
 app = typer.Typer(
-    help="政府信息公开工作年度报告工具：生成标准填报工作簿、校验勾稽关系。",
-    add_completion=False,
+    cls=HelpGroup,  # help rendered whole, with choices and an example (toolkit.cli_text)
+    help=DESCRIPTION,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 console = Terminal()  # shows the control characters of file names and cells as \x1b..., see toolkit.terminal
 err = Terminal(stderr=True)
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+FORMAT_CHOICES = f"[{'|'.join(VERSIONS)}]"  # the choices of --format, as help shows them
 
 
 def _print_version(value: bool) -> None:
@@ -44,7 +51,6 @@ def _options(
     show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="显示本工具的版本并退出"),
 ) -> None:
-    """政府信息公开工作年度报告工具：生成标准填报工作簿、校验勾稽关系。"""
     import sys
 
     from toolkit.input_text import readable_streams
@@ -100,13 +106,13 @@ def _year(value: Optional[int]) -> Optional[int]:
     return value
 
 
-@app.command("template")
+@app.command("template", cls=HelpCommand)
 def template_command(
     output: Path = typer.Option(..., "-o", "--output",
                                 help="输出的工作簿文件：.xlsx 为普通工作簿，.xlsm 为带按钮（宏）的工作簿"),
-    format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
+    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="报告格式：2021（默认）或 2019"),
     unit: str = typer.Option("", "--unit", help="单位名称"),
-    level: str = typer.Option("", "--level", help=f"单位层级：{'、'.join(common().all_levels)}"),
+    level: str = typer.Option("", "--level", metavar=f"[{'|'.join(common().all_levels)}]", help=f"单位层级：{'、'.join(common().all_levels)}"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度，例如 2025"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
@@ -138,7 +144,7 @@ def template_command(
     console.print(escape(f"已生成 {version} 年版格式的{kind}填报工作簿：{output}"))
 
 
-@app.command("check")
+@app.command("check", cls=HelpCommand)
 def check_command(
     files: List[Path] = typer.Argument(..., readable=False, help="要校验的工作簿（.xlsx/.xlsm），可多个"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的工作簿，用于校验上年结转等跨年关系"),
@@ -184,7 +190,7 @@ def check_command(
     raise typer.Exit(EXIT_ERRORS if any(c.has_errors for c in results) else EXIT_OK)
 
 
-@app.command("demo")
+@app.command("demo", cls=HelpCommand)
 def demo_command(
     output: Path = typer.Option(Path("xxgk-demo"), "-o", "--output", help="示例文件夹"),
     force: bool = typer.Option(False, "--force", help="覆盖文件夹中已有的示例文件"),
@@ -204,7 +210,7 @@ def demo_command(
     print_consolidation(console, demo.result, demo.summary)
 
 
-@app.command("roster")
+@app.command("roster", cls=HelpCommand)
 def roster_command(
     file: Optional[Path] = typer.Argument(None, readable=False, help="要核对的单位名单（.xlsx 或 .csv）"),
     template: bool = typer.Option(False, "--template", help="生成空白单位名单（带层级下拉框）"),
@@ -270,11 +276,11 @@ def _read_last_year(path: Optional[Path], year: int):
     return last_year
 
 
-@app.command("distribute")
+@app.command("distribute", cls=HelpCommand)
 def distribute_command(
     roster: Path = typer.Option(..., "--roster", readable=False, help="单位名单（.xlsx 或 .csv）"),
     year: int = typer.Option(..., "--year", help="报告年度，例如 2025"),
-    format: Optional[str] = typer.Option(None, "--format", help="报告格式：2021（默认）或 2019"),
+    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="报告格式：2021（默认）或 2019"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹，每个单位一个工作簿"),
     no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏（无按钮）的 .xlsx 工作簿；默认生成带按钮的 .xlsm"),
@@ -334,21 +340,22 @@ def _read_against(path: Optional[Path], year: int):
     return read
 
 
-@app.command("consolidate")
+@app.command("consolidate", cls=HelpCommand)
 def consolidate_command(
     inputs: List[Path] = typer.Argument(..., readable=False, help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
     year: int = typer.Option(..., "--year", help="汇总年度，例如 2025"),
     output: Path = typer.Option(..., "-o", "--output", help="汇总工作簿（.xlsx）"),
     roster: Optional[Path] = typer.Option(None, "--roster", readable=False, help="单位名单：核对已报送、未报送"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
-    format: Optional[str] = typer.Option(None, "--format", help="汇总格式：2021（默认）或 2019"),
+    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="汇总格式：2021（默认）或 2019"),
     unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（给了 --previous 时默认沿用上年汇总的，否则必填）"),
-    level: Optional[str] = typer.Option(None, "--level", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
+    level: Optional[str] = typer.Option(None, "--level", metavar=f"[{'|'.join(common().summary_levels)}]", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
     long: Optional[Path] = typer.Option(None, "--long", help="另存各单位数字的长表（.csv 或 .parquet）"),
     jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
     review: Optional[Path] = typer.Option(None, "--review", readable=False, help=common().review["help"]),
     against: Optional[Path] = typer.Option(None, "--against", readable=False, help=common().against["help"]),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出各文件的汇总情况、校验结果及其个数（汇总工作簿照常写出）"),
 ):
     """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
     全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
@@ -433,6 +440,10 @@ def consolidate_command(
         _fail(str(exc))
     except (OSError, SerialisationError) as exc:  # the sheets' temporary files (openpyxl) or pyarrow's
         _fail(str(ScratchUnwritable(output, exc, ending=True)))
+    if as_json:
+        from toolkit.console import consolidation_json
+        print(consolidation_json(result, output, long))
+        raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
     from toolkit.console import print_consolidation
     print_consolidation(console, result, output, long)
     if decisions is not None:
@@ -441,13 +452,14 @@ def consolidate_command(
     raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
 
 
-@app.command("import")
+@app.command("import", cls=HelpCommand)
 def import_command(
     reports: List[Path] = typer.Argument(..., readable=False, help="已发布的年报：纯文本（.txt）、网页（.html/.htm/.shtml）、Word（.docx）或文字版 PDF，可多个；"
                                          "也可以是文件夹（连同子文件夹，如浏览器另存的网页所在的文件夹），其中的年报逐个导入"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的年报（已发布的文件或工作簿），用于计算文字重复率"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出每个文件的导入结果、校验结果及其个数"),
 ):
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验；最后列出每个文件的结果。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取、工作簿已存在，或文件夹中没有年报。"""
@@ -470,11 +482,13 @@ def import_command(
             last_year = read_previous(previous)
         except UnreadableReport as exc:
             _fail(f"上年报告无法读取：{exc}")
-    outcomes = []
+    outcomes, items = [], []
     for entry in found.entries:
         source = entry.path
         if entry.skipped or entry.unreadable:
             outcomes.append(Outcome(source, skipped=entry.skipped, unreadable=entry.unreadable))
+            items.append({"file": str(source), "skipped": entry.skipped, "unreadable": entry.unreadable,
+                          "findings": [], "errors": 0, "hints": 0})
             if entry.unreadable:
                 err.print(f"[bold red]无法读取[/] {escape(f'“{source}”：{entry.unreadable}')}")
                 code = EXIT_UNREADABLE
@@ -484,13 +498,19 @@ def import_command(
         if done.refused:
             err.print(f"[bold red]错误：[/]{escape(f'“{source.name}”：{done.refused}')}")
             outcomes.append(Outcome(source, refused=done.refused))
+            items.append({"file": str(source), "refused": done.refused, "findings": [], "errors": 0, "hints": 0})
             code = EXIT_UNREADABLE
             continue
-        print_checked(console, done.checked)
-        if done.repetition is not None:
-            console.print(escape(done.repetition.line))
-        if done.workbook:
-            console.print(escape(f"已写出工作簿：{done.workbook}\n"))
+        if as_json:
+            from toolkit.console import checked_item
+            items.append({**checked_item(done.checked), "file": str(source),
+                          "workbook": str(done.workbook) if done.workbook else None})
+        else:
+            print_checked(console, done.checked)
+            if done.repetition is not None:
+                console.print(escape(done.repetition.line))
+            if done.workbook:
+                console.print(escape(f"已写出工作簿：{done.workbook}\n"))
         findings = done.checked.findings
         errors = sum(f.is_error for f in findings)
         outcomes.append(Outcome(source, done.workbook, errors, len(findings) - errors,
@@ -499,16 +519,20 @@ def import_command(
             code = EXIT_UNREADABLE
         elif done.checked.has_errors and code == EXIT_OK:
             code = EXIT_ERRORS
+    if as_json:
+        from toolkit.console import as_json as json_text, totals
+        print(json_text({"files": items, "totals": totals(items)}))
+        raise typer.Exit(code)
     for line in summary_lines(outcomes):
         console.print(escape(line), soft_wrap=True)  # one line per file, however long
     raise typer.Exit(code)
 
 
-@app.command("export")
+@app.command("export", cls=HelpCommand)
 def export_command(
     workbooks: List[Path] = typer.Argument(..., readable=False, help="填好的工作簿（.xlsx/.xlsm），可多个"),
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出年报的文件夹（默认当前文件夹）"),
-    to: str = typer.Option("docx", "--to", help="导出格式：docx（Word，默认）或 html（网页）"),
+    to: str = typer.Option("docx", "--to", metavar="[docx|html]", help="导出格式：docx（Word，默认）或 html（网页）"),
     force: bool = typer.Option(False, "--force", help="年报文件已存在时覆盖"),
 ):
     """导出待发布的年报（Word 或网页）：标题、六个部分、三张官方格式的表格。
@@ -545,13 +569,14 @@ def _feedback_help(key: str) -> str:
     return say("help", key)
 
 
-@app.command("feedback", help=_feedback_help("command"))
+@app.command("feedback", cls=HelpCommand, help=_feedback_help("command"))
 def feedback_command(
     summary: Path = typer.Argument(..., readable=False, help=_feedback_help("summary")),
     output: Path = typer.Option(..., "-o", "--output", help=_feedback_help("output")),
-    to: str = typer.Option("docx", "--to", help=_feedback_help("to")),
+    to: str = typer.Option("docx", "--to", metavar="[docx|xlsx]", help=_feedback_help("to")),
     everyone: bool = typer.Option(False, "--all", help=_feedback_help("all")),
     force: bool = typer.Option(False, "--force", help=_feedback_help("force")),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出写出的每个文件及其中错误、提示的个数"),
 ):
     import datetime
 
@@ -574,6 +599,10 @@ def feedback_command(
                                  say("notice", "day", year=date.year, month=date.month, day=date.day))
     except OutputError as exc:
         _fail(str(exc))
+    if as_json:
+        from toolkit.console import feedback_json
+        print(feedback_json(fb, written, everyone))
+        raise typer.Exit(EXIT_OK)
     for done in written:
         what = done.what
         if done.kind == "reminders":
@@ -599,12 +628,13 @@ def feedback_command(
     raise typer.Exit(EXIT_OK)
 
 
-@app.command("compare")
+@app.command("compare", cls=HelpCommand)
 def compare_command(
     this: Path = typer.Argument(..., readable=False, help="本年的报告：工作簿（.xlsx/.xlsm）或已发布的年报（.txt/.html/.docx/.pdf）"),
     last: Path = typer.Argument(..., readable=False, help="同一单位上年的报告（工作簿或已发布的年报），年度应为本年减一"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="另存同比结果的工作簿（.xlsx）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出逐项对照、提示和错误及其个数"),
 ):
     """同比：一个单位本年与上年的报告逐项对照（本年、上年、增减、倍数），变化异常的列为提示，并校验上年结转、现行有效件数。
     退出码：0 = 没有错误；1 = 有错误（如上年结转不符）；2 = 文件无法读取、年度不相邻或输出文件已存在。"""
@@ -634,18 +664,23 @@ def compare_command(
     if wrong:
         _fail(wrong)
     done = compare(*reports)
-    print_comparison(console, done, this.name, last.name)
+    if not as_json:
+        print_comparison(console, done, this.name, last.name)
     if output is not None:
         from toolkit.workbook.comparison import comparison_bytes
         try:
             atomic_write(output, comparison_bytes(done, this.name, last.name), force)
         except OutputError as exc:
             _fail(str(exc))
-        console.print(escape(texts()["written"].format(path=output)))
+        if not as_json:
+            console.print(escape(texts()["written"].format(path=output)))
+    if as_json:
+        from toolkit.console import comparison_json
+        print(comparison_json(done, this, last, output))
     raise typer.Exit(EXIT_ERRORS if done.has_errors else EXIT_OK)
 
 
-@app.command("bundle")
+@app.command("bundle", cls=HelpCommand)
 def bundle_command(
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹（离线安装包）"),
     platform: Optional[str] = typer.Option(None, "--platform",
@@ -678,7 +713,7 @@ def bundle_command(
     console.print(escape(f"  把整个文件夹拷到目标电脑，按其中“安装说明.txt”运行“{first}”。"))
 
 
-@app.command("excel-config")
+@app.command("excel-config", cls=HelpCommand)
 def excel_config_command(
     remove: bool = typer.Option(False, "--remove", help="去掉本工具写入的设置（卸载时用），恢复原来的设置"),
 ):
@@ -701,7 +736,7 @@ def excel_config_command(
             console.print(escape(f"  原来的设置（{change.previous}）已保存，卸载时恢复。"))
 
 
-@app.command("selftest")
+@app.command("selftest", cls=HelpCommand)
 def selftest_command():
     """检查本工具是否安装好：宏源文件和模板、示例工作簿的写出读回和校验、xlwings、Excel 按钮的设置。
     全部正常时退出码为0，否则为1。"""

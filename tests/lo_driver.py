@@ -23,6 +23,9 @@ JOB.json holds {"tasks": [...]}; the results (one per task) are printed as JSON 
   {"op": "insert_rows", "in": F, "out": G, "sheet": S, "before": ROW, "count": N}
         unprotect the sheet, insert N rows before ROW (1-based), save G as .xlsx
   {"op": "pdf", "in": F, "out": P, "sheets": [S, ...]}   export only these sheets to PDF
+  {"op": "print_each", "in": F, "out": D}
+        -> {"all": PDF, "sheets": {sheet: PDF}}: the workbook printed to PDF as it is (D/all.pdf, what
+           printing the whole workbook gives), then each sheet it prints on its own (D/N.pdf)
   {"op": "controls", "in": F}
         -> {sheet: [{"name", "label", "events": ["Listener.method -> [type] code", ...]}]}
   {"op": "basic", "in": F}
@@ -208,6 +211,29 @@ def op_pdf(office, task):
         url = uno.systemPathToFileUrl(os.path.abspath(task["out"]))
         doc.storeToURL(url, (prop("FilterName", "calc_pdf_Export"),))
     return "ok"
+
+
+def op_print_each(office, task):
+    with office.opened(task["in"]) as doc:
+        doc.calculateAll()
+        os.makedirs(task["out"], exist_ok=True)
+
+        def export(name):
+            path = os.path.join(os.path.abspath(task["out"]), name)
+            doc.storeToURL(uno.systemPathToFileUrl(path), (prop("FilterName", "calc_pdf_Export"),))
+            return path
+
+        out = {"all": export("all.pdf"), "sheets": {}}
+        sheets = [doc.Sheets.getByIndex(i) for i in range(doc.Sheets.Count)]
+        shown = [sh for sh in sheets if sh.IsVisible]
+        for n, sh in enumerate(shown):
+            for other in shown:  # the sheet itself shown first: one sheet stays visible throughout
+                if other is not sh:
+                    other.IsVisible = False
+            out["sheets"][sh.Name] = export("%d.pdf" % n)
+            for other in shown:
+                other.IsVisible = True
+        return out
 
 
 def op_controls(office, task):

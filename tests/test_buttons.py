@@ -324,7 +324,7 @@ def test_a_changed_table_is_refused_rather_than_written_by_position(files, capsy
     assert [a["func"] for a in book.json()["actions"]] == ["setValues"]  # only the status line
 
 
-@pytest.mark.parametrize("module", ["toolkit.excel", "toolkit.buttons"])
+@pytest.mark.parametrize("module", ["toolkit", "toolkit.excel", "toolkit.buttons"])
 def test_the_button_path_imports_no_pandas_and_no_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'numpy', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")

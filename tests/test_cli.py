@@ -145,7 +145,10 @@ def test_help_and_usage_errors_are_in_chinese():
 
 @pytest.mark.parametrize("module", ["toolkit.rules", "toolkit.checking", "toolkit.workbook.reader", "toolkit.roster",
                                     "toolkit.consolidate", "toolkit.submissions", "toolkit.workbook.details",
-                                    "toolkit.review", "toolkit.workbook.review_book"])
+                                    "toolkit.review", "toolkit.workbook.review_book", "toolkit.compare",
+                                    "toolkit.year_over_year", "toolkit.rollup", "toolkit.workbook.rollup_book",
+                                    "toolkit.against", "toolkit.feedback", "toolkit.published.importer", "toolkit",
+                                    "toolkit.long_table", "toolkit.frames"])
 def test_the_core_and_the_check_path_import_no_pandas_or_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")

@@ -107,6 +107,25 @@ def test_distribute_consolidate_import_export_from_the_installed_toolkit(install
     assert "word/document.xml" in zipfile.ZipFile(exported).namelist()
 
 
+def test_the_county_review_commands_from_the_installed_toolkit(installed_env, work):
+    """feedback, compare and consolidate --review read their wording from format files the wheel
+    must carry (feedback.toml, common.toml's [review] and [compare])."""
+    demo = work / "示例"
+    if not demo.is_dir():
+        xxgk(installed_env, work, "demo", "-o", "示例")
+    summary = work / "复核汇总.xlsx"
+    xxgk(installed_env, work, "consolidate", demo / "报送", "--year", "2022", "-o", summary.name,
+         "--roster", demo / "单位名单.xlsx", "--unit", "示例县", check=False)
+    again = xxgk(installed_env, work, "consolidate", demo / "报送", "--year", "2022", "-o", "复核汇总2.xlsx",
+                 "--roster", demo / "单位名单.xlsx", "--unit", "示例县", "--review", summary.name, check=False)
+    assert again.returncode == 1 and (work / "复核汇总2.xlsx").is_file(), again.stderr
+    done = xxgk(installed_env, work, "feedback", summary.name, "-o", "通知")
+    assert "退回修改通知" in done.stdout and list((work / "通知").glob("*泽曲镇*.docx"))
+    book, = [p for p in (demo / "报送").iterdir() if "东河镇" in p.name]
+    done = xxgk(installed_env, work, "compare", book, book, check=False)
+    assert done.returncode == 2 and "同一个文件" in done.stderr  # its messages come from common.toml [compare]
+
+
 def test_selftest_passes_in_the_installed_toolkit(installed_env, work):
     done = xxgk(installed_env, work, "selftest")
     assert "安装正常" in done.stdout and "有问题" not in done.stdout

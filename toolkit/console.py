@@ -19,14 +19,34 @@ from toolkit.shown import json_visible, quoted
 STYLE = {ERROR: "bold red", HINT: "yellow"}
 
 
-def findings_table(checked: CheckedFile) -> Table:
-    table = Table(show_lines=True, expand=True)
-    table.add_column("严重程度", no_wrap=True)
-    table.add_column("代码 / 位置", no_wrap=True)
-    table.add_column("说明", ratio=1, overflow="fold")  # a long quoted word is wrapped, not cut off
+def findings_table(checked: CheckedFile, width: int = 80) -> Table:
+    """The findings in three columns, each message wrapped whole to the room left at `width`
+    (toolkit.terminal.wrap: Chinese text broken between characters, codes and names kept whole)."""
+    from rich.cells import cell_len
+
+    from toolkit.terminal import wrap
+
+    rows = []
     for f in sorted(checked.findings, key=lambda f: f.severity != ERROR):
         where = f"{quoted(f.sheet, 40)}!{f.address}" if f.sheet and f.address else quoted(f.sheet or "", 40)
-        table.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", escape(f"{f.code}\n{where}".strip()), escape(f.message))
+        rows.append((f, f"{f.code}\n{where}".strip()))
+    heads = ("严重程度", "代码 / 位置", "说明")
+    first = cell_len(heads[0])
+    second = max([cell_len(heads[1])] + [cell_len(line) for _, c in rows for line in c.split("\n")])
+    third = width - first - second - 10  # 4 rules and a space either side of each column
+    if third < 16:  # too narrow for three columns: the code and place over the message
+        second, third = min(second, max(width - first - 7, 8)), 0
+    table = Table(show_lines=True, expand=False)
+    table.add_column(heads[0], no_wrap=True, width=first)
+    table.add_column(heads[1], width=second, overflow="fold")
+    if third:
+        table.add_column(heads[2], width=third, no_wrap=True)  # wrapped here, not by rich
+    for f, code in rows:
+        severity = f"[{STYLE[f.severity]}]{f.severity}[/]"
+        if third:
+            table.add_row(severity, escape(code), escape("\n".join(wrap(f.message, third))))
+        else:
+            table.add_row(severity, escape(code + "\n" + "\n".join(wrap(f.message, second))))
     return table
 
 
@@ -44,20 +64,87 @@ def print_checked(console: Console, checked: CheckedFile) -> None:
     hints = len(checked.findings) - errors
     console.print(f"[bold]{escape(title(checked))}[/]")
     if checked.findings:
-        console.print(findings_table(checked))
+        console.print(findings_table(checked, console.width))
     verdict = "[bold red]有错误[/]" if errors else "[bold green]未发现错误[/]"
     console.print(f"{verdict}：错误 {errors} 个，提示 {hints} 个\n")
 
 
+def counts(findings) -> dict:
+    errors = sum(f.severity == ERROR for f in findings)
+    return {"errors": errors, "hints": len(findings) - errors}
+
+
+def checked_item(c: CheckedFile) -> dict:
+    """One file of a --json answer: where, whose, its findings and their counts."""
+    item = {"file": str(c.path), "unreadable": c.unreadable}
+    if c.report:
+        item.update(unit=c.report.unit, level=c.report.level, year=c.report.year, format=c.report.format)
+    item["findings"] = [f.to_dict() for f in c.findings]
+    item.update(counts(c.findings))
+    return item
+
+
+def totals(items: list[dict]) -> dict:
+    """The overall counts of a --json answer's files."""
+    return {"files": len(items), "unreadable": sum(bool(i.get("unreadable")) for i in items),
+            "errors": sum(i.get("errors", 0) for i in items), "hints": sum(i.get("hints", 0) for i in items)}
+
+
+def as_json(data: dict) -> str:
+    return json_visible(json.dumps(readable_data(data), ensure_ascii=False, indent=1))  # non-UTF-8 names shown
+
+
+def consolidation_json(c, output, long=None) -> str:
+    """`xxgk consolidate --json`: every input file (summed or not, why not, its findings and their
+    counts), the units on the roster that sent nothing, and the totals."""
+    from toolkit.consolidate import REJECTED
+
+    items = []
+    for f in c.files:
+        s = f.submission
+        items.append({"file": s.path, "unit": s.unit, "level": s.level, "year": s.year, "format": s.format,
+                      "summed": f.status != REJECTED, "reason": f.reason or None, "unreadable": s.unreadable,
+                      "findings": [x.to_dict() for x in s.findings], **counts(s.findings)})
+    missing = [u.name for u in c.missing]
+    return as_json({"output": str(output), "long": str(long) if long else None, "unit": c.unit, "year": c.year,
+                    "files": items, "missing": missing,
+                    "totals": {**totals(items), "summed": sum(i["summed"] for i in items),
+                               "not_summed": sum(not i["summed"] for i in items), "missing": len(missing)}})
+
+
+def comparison_json(c, this, last, output=None) -> str:
+    """`xxgk compare --json`: the two reports, every compared figure, the findings and their counts
+    (one comparison: the counts are the comparison's, and the totals repeat them)."""
+    rows = [{"label": r.label, "this": r.this, "last": r.last, "change": r.change, "ratio": r.ratio,
+             "code": r.code or None} for r in c.rows]
+    found = counts(c.findings)
+    files = [{"file": str(path), "unit": r.unit, "year": r.year, "format": r.format}
+             for path, r in ((this, c.this), (last, c.last))]
+    return as_json({"files": files, "output": str(output) if output else None, "rows": rows,
+                    "findings": [f.to_dict() for f in c.findings], **found, "notes": list(c.notes),
+                    "totals": {"files": 2, "compared": len(rows), **found}})
+
+
+def feedback_json(fb, written, everyone: bool) -> str:
+    """`xxgk feedback --json`: every file written (a unit's notice with its errors and hints, or the
+    reminders with the units missing and not summed), and the totals as the last line says them."""
+    items = []
+    for done in written:
+        what = done.what
+        if done.kind == "reminders":
+            items.append({"file": str(done.path), "kind": done.kind, "missing": len(fb.missing or []),
+                          "rejected": len(fb.rejected), "errors": 0, "hints": 0})
+        else:
+            items.append({"file": str(done.path), "kind": done.kind, "unit": what.unit,
+                          "errors": len(what.errors), "hints": len(what.hints)})
+    return as_json({"files": items, "totals": {
+        "files": len(items), "findings": fb.findings, "errors": fb.errors, "ignored": fb.ignored, "hints": fb.hints,
+        "notices": len(fb.notices), "passed": len(fb.passed) if everyone else 0, "reminders": int(fb.has_reminders)}})
+
+
 def checked_json(files: list[CheckedFile]) -> str:
-    out = []
-    for c in files:
-        item = {"file": str(c.path), "unreadable": c.unreadable}
-        if c.report:
-            item.update(unit=c.report.unit, level=c.report.level, year=c.report.year, format=c.report.format)
-        item["findings"] = [f.to_dict() for f in c.findings]
-        out.append(item)
-    return json_visible(json.dumps(readable_data({"files": out}), ensure_ascii=False, indent=1))  # non-UTF-8 names shown
+    out = [checked_item(c) for c in files]
+    return as_json({"files": out, "totals": totals(out)})
 
 
 

@@ -24,10 +24,10 @@ from toolkit.workbook.xlsx import XlsxBook, XlsxError
 ID_ROW = 1
 HEADER_ROWS = (2, 3, 4)  # table, row, column
 FIRST_DATA_ROW = 5
-NUMBER, FILE = "no", "file"
+NUMBER, FILE, PATH = "no", "file", "path"
 CELL_ID, VALUE = "cell", "value"  # headers of the summary's other lists (报送情况, the --long table)
 TOTAL = "合计"
-EXTRA_LABELS = {NUMBER: "序号", FILE: "文件", CELL_ID: "编号", VALUE: "数值"}
+EXTRA_LABELS = {NUMBER: "序号", FILE: "文件", PATH: "路径", CELL_ID: "编号", VALUE: "数值"}
 INFO_COLUMNS = (NUMBER, "info.unit", "info.level", "info.format", "info.date", FILE)
 
 

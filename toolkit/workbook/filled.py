@@ -25,6 +25,8 @@ from functools import cache
 from types import MappingProxyType
 from xml.etree import ElementTree
 
+from openpyxl.compat.strings import safe_string  # how openpyxl writes a row's height
+
 from toolkit.formats import common, get_format
 from toolkit.input_text import formula_like
 from toolkit.layout import PREVIOUS_PREFIX, a1, workbook_layout
@@ -32,7 +34,7 @@ from toolkit.model import Report
 from toolkit.published.totals import disagreeing_totals
 from toolkit.workbook.cells import text as cell_text
 from toolkit.workbook.package import package_bytes
-from toolkit.workbook.template import info_value, template_bytes
+from toolkit.workbook.template import PAGE_WIDTH, TEXT_MINIMUM_HEIGHT, info_value, template_bytes, wrapped_height
 
 STYLES = "xl/styles.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -63,6 +65,7 @@ class _Blank:
     slots: MappingProxyType  # field or cell id ("info.unit", "prev.…", "text.overview", "t3.new.natural") -> _Slot
     blank_info: MappingProxyType  # info field id -> what the blank template holds there (the format's version)
     xfs: tuple[bytes, ...]  # the styles' cellXfs, by style id
+    text_heights: MappingProxyType  # "text.overview" -> (part, start, end) of its row's ht="…" value
 
 
 @cache
@@ -87,13 +90,21 @@ def _blank(version: str) -> _Blank:
         part, ref = sheet_parts[sheet], a1(row, col)
         if (part, ref) in empty:  # a cell the blank template fills itself (info.format) has no slot
             slots[cid] = _Slot(part, *empty[part, ref][:2], ref, empty[part, ref][2])
+    heights = {}  # a text's row is as tall as the text wrapped (template._texts_sheet): its ht is filled too
+    for part_text in fmt.text_parts:
+        cid = f"text.{part_text.text}"
+        if cid in slots:
+            row = layout.where(cid)[1]
+            m = re.compile(rb'<row r="%d" ht="([0-9.]+)"' % row).search(parts[slots[cid].part])
+            if m:
+                heights[cid] = (slots[cid].part, m.start(1), m.end(1))
     blank = Report(format=version)
     blank_info = {f.id: info_value(blank, f.id, fmt) for f in common().info_fields}
     cell_xfs = _CELL_XFS.search(parts[STYLES])
     xfs = tuple(m.group(0) for m in _XF.finditer(cell_xfs.group(2)))
     if len(xfs) != int(cell_xfs.group(1)):
         raise ValueError(f"{STYLES}: {cell_xfs.group(1)} cell styles declared, {len(xfs)} read")
-    return _Blank(members, MappingProxyType(slots), MappingProxyType(blank_info), xfs)
+    return _Blank(members, MappingProxyType(slots), MappingProxyType(blank_info), xfs, MappingProxyType(heights))
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
@@ -144,6 +155,10 @@ def _filled(report: Report) -> bytes | None:
         if xml is None:
             return None
         edits.setdefault(slot.part, []).append((slot.start, slot.end, xml))
+        if cid in blank.text_heights:
+            part, start, end = blank.text_heights[cid]
+            height = wrapped_height(value, PAGE_WIDTH, minimum=TEXT_MINIMUM_HEIGHT)
+            edits.setdefault(part, []).append((start, end, safe_string(height).encode()))
     members = []
     for name, body in blank.members:
         if name in edits:

@@ -74,6 +74,10 @@ def button_column(table_width: int) -> int:
 def _conf_sheet(wb: Workbook) -> None:
     conf = common().xlwings_conf
     ws = wb.create_sheet(conf["sheet"])
+    # Hidden: printing the workbook (Excel's 打印整个工作簿, WPS, LibreOffice's print and PDF export)
+    # leaves hidden sheets out, and all three keep the state; xlwings reads a hidden sheet as well.
+    # (A print area cannot be empty, and no application has a "do not print this sheet" flag.)
+    ws.sheet_state = "hidden"
     for row, (key, value) in enumerate(conf["settings"], start=1):
         ws.cell(row, 1, key)
         ws.cell(row, 2, value)

@@ -29,11 +29,14 @@ from toolkit.workbook.rollup_sheet import add_sheet as rollup_sheet
 from toolkit.workbook.streamed import Stream, place_samples
 from toolkit.workbook.year_over_year_sheet import sheets as year_over_year_sheets
 from toolkit.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, a4_page,
-                                       build_workbook, findings_header)
+                                       build_workbook, findings_header, wrapped_height)
 
 TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
 STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
 ID_FONT = Font(name=FONT, size=8, color="808080")
+ID_ALIGNMENT = Alignment(wrap_text=True, vertical="top")  # a cell id wider than its column wraps, not cut
+DETAILS_TITLE_COLS = 2  # of 分单位明细, repeated on every page: 序号 and the unit's name
+DETAILS_SCALE = 75  # per cent, 分单位明细 printed
 
 
 def cell_style(bold=False, fill=None, wrap=False, number_format=None, border=True, size=None, color=None, center=False):
@@ -68,7 +71,13 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
     streams += year_over_year_sheets(wb, c)  # with --previous only
     for name, landscape in ((sheets["findings"], True), (extra["submissions"], True), (extra["charts"], False)):
         a4_page(wb[name], landscape)
-    wb[extra["details"]].page_setup.orientation = "landscape"
+    # a column per cell: no page is that wide, so it prints at DETAILS_SCALE, over then down, its
+    # first columns (the unit) and header rows on every page
+    details_sheet = wb[extra["details"]]
+    a4_page(details_sheet, True, fit_width=False, title_rows=f"{details.ID_ROW}:{details.HEADER_ROWS[-1]}",
+            title_cols=f"A:{column_letter(DETAILS_TITLE_COLS)}")
+    details_sheet.page_setup.pageOrder = "overThenDown"
+    details_sheet.page_setup.scale = DETAILS_SCALE
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = wb.sheetnames.index(extra["submissions"])
@@ -259,7 +268,7 @@ def _details_sheet(ws, c: Consolidation) -> Stream:
     header = cell_style(bold=True, fill="F2F2F2", center=True)
     for col, (cid, labels) in enumerate(cols, start=1):
         ident = ws.cell(details.ID_ROW, col, cid)
-        ident.font = ID_FONT
+        ident.font, ident.alignment = ID_FONT, ID_ALIGNMENT
         for row, text in zip(details.HEADER_ROWS, labels):
             cell = ws.cell(row, col, text or None)
             for name, value in header.items():
@@ -272,6 +281,9 @@ def _details_sheet(ws, c: Consolidation) -> Stream:
         ws.cell(details.HEADER_ROWS[0], col, cols[col - 1][1][2])
     for level, row in enumerate(details.HEADER_ROWS[:2]):
         _merge_runs(ws, row, first_cell, [labels[: level + 1] for _, labels in cols[first_cell - 1:]])
+    ws.row_dimensions[details.ID_ROW].height = max(
+        wrapped_height(cid, ws.column_dimensions[column_letter(col)].width, ID_FONT.sz) for col, (cid, _) in
+        enumerate(cols, start=1))
     ws.row_dimensions[details.HEADER_ROWS[1]].height = 45
     ws.row_dimensions[details.HEADER_ROWS[2]].height = 45
     ws.freeze_panes = f"{column_letter(3)}{details.FIRST_DATA_ROW}"

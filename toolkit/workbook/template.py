@@ -87,13 +87,44 @@ def _protect(ws) -> None:
     ws.protection.formatRows = False
 
 
-def a4_page(ws, landscape: bool) -> None:
+def a4_page(ws, landscape: bool, fit_width: bool = True, title_rows: str | None = None,
+            title_cols: str | None = None) -> None:
+    """A4 paper; `fit_width` scales the sheet to one page's width (all but the widest sheets);
+    `title_rows` ("1:4") and `title_cols` ("A:B") are repeated on every page the sheet continues on."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = 1 if fit_width else 0
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr.fitToPage = fit_width
     ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+
+
+# Text wrapped in a cell, measured as LibreOffice, WPS and Excel lay it out with the CJK fonts they
+# fall back on when 宋体 is missing (a Chinese character a little more than two column-width units
+# at 11 points, a line about 1.45 of the font size), so that no line of it is cut off the page.
+TEXT_MINIMUM_HEIGHT = 300  # points: a text part's row has room to write in even when empty
+PAGE_WIDTH = 64  # column-width units of a one-column text sheet: within A4 portrait's printable width at 100 %,
+# even where the workbook's default font (Calibri) is missing and its wider fallback sets the unit
+LINE_POINTS = 16.0  # one wrapped line of 11-point text
+MAX_ROW_HEIGHT = 409  # points, the most Excel allows
+
+
+def text_lines(text, width: float, size: float = 11) -> int:
+    """How many lines `text` wraps to in a column (or merged cells) `width` units wide."""
+    per_char = size / 11
+    room = max(width - 1.5, 1)
+    return sum(max(1, math.ceil(sum((2.15 if ord(ch) > 0x2E80 else 1.1) * per_char for ch in line) / room))
+               for line in str(text).split("\n"))
+
+
+def wrapped_height(text, width: float, size: float = 11, minimum: float = 15) -> float:
+    """A row height (points) that shows all of `text` wrapped in `width` units."""
+    lines = text_lines(text, width, size)
+    return min(MAX_ROW_HEIGHT, max(minimum, (lines * LINE_POINTS + (4 if lines > 1 else -1)) * size / 11))
 
 
 def _guide_sheet(ws, fmt: Format) -> None:
@@ -111,11 +142,14 @@ def _guide_sheet(ws, fmt: Format) -> None:
         "6. 工作表已保护（无密码），只能填写白色单元格。请勿撤销保护后增删行列或改动表格结构，否则汇总时无法识别。",
         f"7. 装有本工具的电脑可运行“xxgk check 文件名”校验，结果列在“{sheets['findings']}”表或屏幕上。",
     ]
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = PAGE_WIDTH
     for i, line in enumerate(lines, start=1):
         cell = ws.cell(i, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.font = Font(name=FONT, size=14 if i == 1 else 11, bold=i == 1)
+        size = 14 if i == 1 else 11
+        cell.font = Font(name=FONT, size=size, bold=i == 1)
+        if line:
+            ws.row_dimensions[i].height = wrapped_height(line, PAGE_WIDTH, size)
     _protect(ws)
     a4_page(ws, landscape=False)
 
@@ -142,7 +176,7 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
     c = common()
     ws.cell(1, 1, c.sheets["info"]).font = Font(name=FONT, size=14, bold=True)
     ws.merge_cells("A1:B1")
-    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["B"].width = INFO_VALUE_WIDTH
     levels = DataValidation(type="list", formula1='"' + ",".join(c.all_levels) + '"', allow_blank=True,
                             showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
     years = DataValidation(type="whole", operator="between", formula1="2019", formula2="2100", allow_blank=True,
@@ -151,6 +185,7 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
         row, col = layout.info[f.id]
         label = ws.cell(row, col - 1, f.label)
         label.font, label.fill, label.border, label.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, LEFT
+        ws.row_dimensions[row].height = _info_row_height(f.label, info_value(report, f.id, fmt))
         value = put(ws, row, col, info_value(report, f.id, fmt))
         value.font, value.border, value.alignment = Font(name=FONT), BORDER, LEFT
         if f.id == "info.status":
@@ -171,6 +206,14 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
     a4_page(ws, landscape=False)
 
 
+INFO_LABEL_WIDTH, INFO_VALUE_WIDTH = 46, 60
+
+
+def _info_row_height(label: str, value) -> float:
+    """A row of 单位信息 tall enough for its wrapped label and value."""
+    return max(wrapped_height(label, INFO_LABEL_WIDTH), wrapped_height(value or "", INFO_VALUE_WIDTH))
+
+
 def _previous_block(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
     """上年数据: last year's figures the cross-year rules need, open to the buttons and to the clerk."""
     c = common()
@@ -178,14 +221,16 @@ def _previous_block(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> 
     heading.font, heading.alignment = Font(name=FONT, bold=True), LEFT
     ws.merge_cells(start_row=layout.previous_heading_row, start_column=1,
                    end_row=layout.previous_heading_row, end_column=2)
-    ws.row_dimensions[layout.previous_heading_row].height = 30
-    ws.column_dimensions["A"].width = 46
+    ws.row_dimensions[layout.previous_heading_row].height = max(
+        30, wrapped_height(c.previous_heading, INFO_LABEL_WIDTH + INFO_VALUE_WIDTH))
+    ws.column_dimensions["A"].width = INFO_LABEL_WIDTH
     validations = {}
     for name, (row, col) in layout.previous.items():
         cid = name.removeprefix(PREVIOUS_PREFIX)
         cell_def = fmt.cells[cid]
         label = ws.cell(row, col - 1, c.previous_label + cell_def.label)
         label.font, label.fill, label.border, label.alignment = Font(name=FONT), LABEL_FILL, BORDER, LEFT
+        ws.row_dimensions[row].height = _info_row_height(label.value, None)
         value = put(ws, row, col, report.previous.get(cid))
         value.font, value.border, value.protection = Font(name=FONT), BORDER, UNLOCKED
         value.number_format = NUMBER_FORMATS[cell_def.kind]
@@ -211,17 +256,20 @@ def _validation(kind) -> DataValidation:
 
 def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
     ws.cell(1, 1, common().sheets["texts"]).font = Font(name=FONT, size=14, bold=True)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = PAGE_WIDTH
     for part in fmt.text_parts:
         heading_row, text_row = layout.texts[part.text]
         heading = ws.cell(heading_row, 1, part.heading + (f"（{part.hint}）" if part.hint else ""))
         heading.font, heading.fill, heading.border = Font(name=FONT, bold=True), LABEL_FILL, BORDER
-        text = put(ws, text_row, 1, report.texts.get(part.text) or None)
+        heading.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.row_dimensions[heading_row].height = wrapped_height(heading.value, PAGE_WIDTH)
+        written = report.texts.get(part.text) or None
+        text = put(ws, text_row, 1, written)
         text.font, text.border, text.protection = Font(name=FONT), BORDER, UNLOCKED
         text.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[text_row].height = 300
+        ws.row_dimensions[text_row].height = wrapped_height(written or "", PAGE_WIDTH, minimum=TEXT_MINIMUM_HEIGHT)
     _protect(ws)
-    a4_page(ws, landscape=False)
+    a4_page(ws, landscape=False, title_rows="1:1")
 
 
 FINDINGS_WIDTHS = (14, 8, 16, 8, 90, 10, 10)  # of common.toml's findings_columns
@@ -234,6 +282,7 @@ def findings_header(ws, titles, widths) -> None:
         cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
         ws.column_dimensions[column_letter(col)].width = width
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
 
 
 def _findings_sheet(ws) -> None:
@@ -314,8 +363,7 @@ def _widths(ws, sheet: TableSheet) -> None:
         if lab.role == "title" or lab.row != lab.last_row:
             continue
         span = sum(ws.column_dimensions[column_letter(c)].width for c in range(lab.col, lab.last_col + 1))
-        lines = math.ceil(_text_width(lab.text) / max(span - 1, 1))
-        heights[lab.row] = max(heights.get(lab.row, 15), 15 * lines + 3)
+        heights[lab.row] = max(heights.get(lab.row, 15), wrapped_height(lab.text, span))
     for row, height in heights.items():
         ws.row_dimensions[row].height = height
 
