@@ -4,7 +4,7 @@ One thin function per command: gather the arguments, call the toolkit, show the 
 """
 from __future__ import annotations
 
-from toolkit import interrupt
+from toolkit.ui import interrupt
 
 interrupt.install()  # before the libraries load: Ctrl+C is a Chinese line and exit 130 from here on
 
@@ -14,24 +14,23 @@ from typing import List, Optional  # noqa: E402
 import typer  # noqa: E402
 from rich.markup import escape  # noqa: E402
 
-from toolkit.cli_text import HelpCommand, HelpGroup, localize_help  # noqa: E402
-from toolkit.formats import VERSIONS, common  # noqa: E402
-from toolkit.terminal import Terminal  # noqa: E402
+from toolkit.ui.cli_text import HelpCommand, HelpGroup  # noqa: E402
+from toolkit.core.formats import VERSIONS, common  # noqa: E402
+from toolkit.ui.terminal import Terminal  # noqa: E402
 
-localize_help()
 DESCRIPTION = ("政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、演示（demo）、"
                "单位名单（roster）、分发（distribute）、汇总（consolidate）、导入已发布的年报（import）、"
                "导出待发布的年报（export）、退回修改通知（feedback）、同比（compare）、离线安装包（bundle）、"
                "Excel 按钮的设置（excel-config）、安装自检（selftest）。")
 app = typer.Typer(
-    cls=HelpGroup,  # help rendered whole, with choices and an example (toolkit.cli_text)
+    cls=HelpGroup,  # help rendered whole, with choices and an example (toolkit.ui.cli_text)
     help=DESCRIPTION,
     add_completion=True,
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
-console = Terminal()  # shows the control characters of file names and cells as \x1b..., see toolkit.terminal
+console = Terminal()  # shows the control characters of file names and cells as \x1b..., see toolkit.ui.terminal
 err = Terminal(stderr=True)
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -53,7 +52,7 @@ def _options(
 ) -> None:
     import sys
 
-    from toolkit.input_text import readable_streams
+    from toolkit.core.input_text import readable_streams
 
     readable_streams(sys.stdout, sys.stderr)  # a non-UTF-8 file name is shown, not a UnicodeEncodeError
 
@@ -66,7 +65,7 @@ def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
 def _without_lock_files(paths: List[Path]) -> List[Path]:
     """The files given, less Office's lock files (~$name.xlsx, there while the file is open in Excel,
     Word or WPS; a wildcard such as 各单位/*.xlsx picks them up), each skipped with a line saying so."""
-    from toolkit.submissions import is_lock_file
+    from toolkit.app.submissions import is_lock_file
 
     kept = [p for p in paths if not is_lock_file(p)]
     for path in paths:
@@ -78,9 +77,9 @@ def _without_lock_files(paths: List[Path]) -> List[Path]:
 
 
 def _workbooks(paths: List[Path]):
-    """The files given to check or export, folders replaced by their workbooks (toolkit.inputs); a
+    """The files given to check or export, folders replaced by their workbooks (toolkit.io.inputs); a
     folder without any is said, and nothing to do at all is exit 2."""
-    from toolkit.inputs import no_workbook, workbooks_in
+    from toolkit.io.inputs import no_workbook, workbooks_in
 
     found = workbooks_in(paths)
     for folder in found.empty:
@@ -98,8 +97,8 @@ def _version(value: Optional[str]) -> str:
 
 
 def _year(value: Optional[int]) -> Optional[int]:
-    """A report year the reader would take for one (toolkit.values), else an error at once."""
-    from toolkit.values import FIRST_YEAR, LAST_YEAR, plausible_year
+    """A report year the reader would take for one (toolkit.core.values), else an error at once."""
+    from toolkit.core.values import FIRST_YEAR, LAST_YEAR, plausible_year
 
     if value is not None and not plausible_year(value):
         _fail(f"--year {value} 不是报告年度：请写四位数年度（{FIRST_YEAR}—{LAST_YEAR}），例如 --year 2025")
@@ -117,9 +116,9 @@ def template_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """生成标准填报工作簿（可预填单位名称、层级和年度）。"""
-    from toolkit.files import OutputError, atomic_write
-    from toolkit.model import Report
-    from toolkit.workbook.template import template_bytes
+    from toolkit.io.files import OutputError, atomic_write
+    from toolkit.core.model import Report
+    from toolkit.io.workbook.template import template_bytes
 
     version, year = _version(format), _year(year)
     if level and level not in common().all_levels:
@@ -129,7 +128,7 @@ def template_command(
         _fail(f"输出文件“{output.name}”的扩展名应为 .xlsx（普通工作簿）或 .xlsm（带按钮的工作簿）")
     report = Report(unit=unit, level=level, year=year, format=version)
     if suffix == ".xlsm":
-        from toolkit.workbook.macro_workbook import MacroSourcesMissing, macro_workbook_bytes
+        from toolkit.io.workbook.macro_workbook import MacroSourcesMissing, macro_workbook_bytes
         try:
             data = macro_workbook_bytes(report=report)
         except MacroSourcesMissing as exc:
@@ -151,9 +150,9 @@ def check_command(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
 ):
     """校验工作簿：列出全部错误和提示。无错误时退出码为0，有错误为1，文件无法读取为2。"""
-    from toolkit.checking import check_files
-    from toolkit.console import checked_json, print_checked
-    from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+    from toolkit.app.checking import check_files
+    from toolkit.ui.console import checked_json, print_checked
+    from toolkit.io.workbook.reader import UnreadableWorkbook, read_workbook
 
     found = _workbooks(_without_lock_files(files))
     last_year = None
@@ -172,7 +171,7 @@ def check_command(
     if last_year is not None:  # 重复率 of the texts against last year's, a 提示 above the format's threshold
         import dataclasses
 
-        from toolkit.text_checks import repetition
+        from toolkit.core.text_checks import repetition
         for c in results:
             if c.report is not None:
                 rates[c.path] = repeated = repetition(c.report, last_year, previous.name)
@@ -196,9 +195,9 @@ def demo_command(
     force: bool = typer.Option(False, "--force", help="覆盖文件夹中已有的示例文件"),
 ):
     """演示：一个示例县的全过程——单位名单、分发工作簿、各单位报送（含泽曲镇2022年报）、汇总。"""
-    from toolkit.console import print_consolidation
-    from toolkit.demo import GIVEN, SENT, write_demo
-    from toolkit.files import OutputError
+    from toolkit.ui.console import print_consolidation
+    from toolkit.app.demo import GIVEN, SENT, write_demo
+    from toolkit.io.files import OutputError
 
     try:
         demo = write_demo(output, force)
@@ -218,13 +217,14 @@ def roster_command(
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
     """单位名单：--template -o 单位名单.xlsx 生成空白名单；给出名单文件则核对并列出其中的单位。"""
-    from toolkit.files import OutputError, atomic_write, check_outputs
-    from toolkit.roster import RosterError, read_roster
+    from toolkit.io.files import OutputError, atomic_write, check_outputs
+    from toolkit.core.roster import RosterError
+    from toolkit.io.roster_file import read_roster
 
     if template:
         if output is None:
             _fail("请用 -o 指定空白单位名单的输出文件，例如 -o 单位名单.xlsx")
-        from toolkit.workbook.roster_book import roster_bytes
+        from toolkit.io.workbook.roster_book import roster_bytes
         try:
             check_outputs([output], [file])  # a filled roster given too is never overwritten by a blank one
             atomic_write(output, roster_bytes(), force)
@@ -240,8 +240,8 @@ def roster_command(
         _fail(str(exc))
     from rich.table import Table
 
-    from toolkit.roster import COLUMNS
-    from toolkit.workbook.details import NUMBER, header
+    from toolkit.core.roster import COLUMNS
+    from toolkit.io.workbook.details import NUMBER, header
     table = Table(header(NUMBER), *COLUMNS)
     for i, u in enumerate(roster.units, start=1):
         table.add_row(str(i), *map(escape, (u.name, u.level, u.code, u.contact)))
@@ -250,7 +250,8 @@ def roster_command(
 
 
 def _read_roster(path: Optional[Path]):
-    from toolkit.roster import RosterError, read_roster
+    from toolkit.core.roster import RosterError
+    from toolkit.io.roster_file import read_roster
 
     if path is None:
         return None
@@ -262,8 +263,8 @@ def _read_roster(path: Optional[Path]):
 
 def _read_last_year(path: Optional[Path], year: int):
     """Last year's county summary, checked to be last year's."""
-    from toolkit.workbook.details import read_last_year
-    from toolkit.workbook.reader import UnreadableWorkbook
+    from toolkit.io.workbook.details import read_last_year
+    from toolkit.io.workbook.reader import UnreadableWorkbook
 
     if path is None:
         return None
@@ -287,9 +288,9 @@ def distribute_command(
     force: bool = typer.Option(False, "--force", help="文件夹中已有同名工作簿时覆盖"),
 ):
     """分发：按单位名单为每个单位生成一个已填好单位信息的填报工作簿（默认为带按钮的 .xlsm）。"""
-    from toolkit.distribute import distribute
-    from toolkit.files import OutputError
-    from toolkit.workbook.macro_workbook import MacroSourcesMissing
+    from toolkit.app.distribute import distribute
+    from toolkit.io.files import OutputError
+    from toolkit.io.workbook.macro_workbook import MacroSourcesMissing
 
     version, year = _version(format), _year(year)
     units = _read_roster(roster)
@@ -309,7 +310,7 @@ def distribute_command(
 def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> str:
     """The summary's own unit: --unit, else the one of last year's summary; never the output's file
     name (it carries the year, and the level above and next year's --previous match by unit)."""
-    from toolkit.roster import unit_key
+    from toolkit.core.roster import unit_key
 
     if unit_key(unit or ""):
         return unit.strip()
@@ -323,10 +324,10 @@ def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> s
 
 def _read_against(path: Optional[Path], year: int):
     """The county's own report for --against (a workbook, or a report as published), of the summary's year."""
-    from toolkit.against import texts, wrong_year
-    from toolkit.published.importer import import_file
-    from toolkit.published.text import UnreadableReport
-    from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+    from toolkit.core.against import texts, wrong_year
+    from toolkit.io.published.importer import import_file
+    from toolkit.io.published.text import UnreadableReport
+    from toolkit.io.workbook.reader import UnreadableWorkbook, read_workbook
 
     if path is None:
         return None
@@ -363,14 +364,14 @@ def consolidate_command(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from toolkit.consolidate import consolidate
+    from toolkit.core.consolidation import consolidate
     from lxml.etree import SerialisationError
 
-    from toolkit.files import OutputError, ScratchUnwritable, atomic_write, check_outputs, check_writable
-    from toolkit.long_table import SUFFIXES, write_long
-    from toolkit.inputs import no_workbook
-    from toolkit.submissions import input_files, read_submissions
-    from toolkit.workbook.summary import summary_bytes
+    from toolkit.io.files import OutputError, ScratchUnwritable, atomic_write, check_outputs, check_writable
+    from toolkit.io.long_table import SUFFIXES, write_long
+    from toolkit.io.inputs import no_workbook
+    from toolkit.app.submissions import input_files, read_submissions
+    from toolkit.io.workbook.summary import summary_bytes
 
     version, year = _version(format), _year(year)
     if output.suffix.lower() != ".xlsx":
@@ -389,9 +390,9 @@ def consolidate_command(
                 check_writable(path, force)
     except OutputError as exc:
         _fail(str(exc))
-    from toolkit.review import carry, lines as review_lines
-    from toolkit.workbook.reader import UnreadableWorkbook
-    from toolkit.workbook.review_book import earlier_review
+    from toolkit.core.review import carry, lines as review_lines
+    from toolkit.io.workbook.reader import UnreadableWorkbook
+    from toolkit.io.workbook.review_book import earlier_review
     try:  # the decisions of an earlier summary (with --force, of the one about to be replaced)
         decisions, warning = earlier_review(review, output, force, year)
     except UnreadableWorkbook as exc:
@@ -420,17 +421,17 @@ def consolidate_command(
     result = consolidate(submissions, year, version, unit=unit, level=level, roster=units,
                          date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
     if not result.accepted:  # an empty summary would pass for a real one: none is written
-        from toolkit.consolidate import nothing_summed
+        from toolkit.core.consolidation import nothing_summed
         for f in result.rejected:
             err.print(escape(f"  未汇总 {f.submission.name}：{f.reason}"))
         _fail(nothing_summed(result))
     if last_year is not None:  # each unit against last year's: 提示 findings, the 同比 sheet
-        from toolkit.year_over_year import attach
+        from toolkit.core.year_over_year import attach
         attach(result, last_year)
     reviewed = carry(decisions, result)
     result.ignored = reviewed.ignored()
     if county is not None:  # --against: the county's own report against the sum of its units
-        from toolkit.against import against as check_against
+        from toolkit.core.against import against as check_against
         result.against = check_against(result, county.report, against.name, county.findings)
     try:
         atomic_write(output, summary_bytes(result, reviewed), force)
@@ -441,10 +442,10 @@ def consolidate_command(
     except (OSError, SerialisationError) as exc:  # the sheets' temporary files (openpyxl) or pyarrow's
         _fail(str(ScratchUnwritable(output, exc, ending=True)))
     if as_json:
-        from toolkit.console import consolidation_json
+        from toolkit.ui.console import consolidation_json
         print(consolidation_json(result, output, long))
         raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
-    from toolkit.console import print_consolidation
+    from toolkit.ui.console import print_consolidation
     print_consolidation(console, result, output, long)
     if decisions is not None:
         for line in review_lines(reviewed, result):
@@ -463,10 +464,10 @@ def import_command(
 ):
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验；最后列出每个文件的结果。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取、工作簿已存在，或文件夹中没有年报。"""
-    from toolkit.console import print_checked
-    from toolkit.published.commands import import_to_workbook, read_previous
-    from toolkit.published.folder import NO_REPORT, Outcome, reports_in, summary_lines
-    from toolkit.published.text import UnreadableReport
+    from toolkit.ui.console import print_checked
+    from toolkit.app.publishing import import_to_workbook, read_previous
+    from toolkit.io.published.folder import NO_REPORT, Outcome, reports_in, summary_lines
+    from toolkit.io.published.text import UnreadableReport
 
     code, taken = EXIT_OK, set()
     found = reports_in(reports)
@@ -502,7 +503,7 @@ def import_command(
             code = EXIT_UNREADABLE
             continue
         if as_json:
-            from toolkit.console import checked_item
+            from toolkit.ui.console import checked_item
             items.append({**checked_item(done.checked), "file": str(source),
                           "workbook": str(done.workbook) if done.workbook else None})
         else:
@@ -520,7 +521,7 @@ def import_command(
         elif done.checked.has_errors and code == EXIT_OK:
             code = EXIT_ERRORS
     if as_json:
-        from toolkit.console import as_json as json_text, totals
+        from toolkit.ui.console import as_json as json_text, totals
         print(json_text({"files": items, "totals": totals(items)}))
         raise typer.Exit(code)
     for line in summary_lines(outcomes):
@@ -537,8 +538,8 @@ def export_command(
 ):
     """导出待发布的年报（Word 或网页）：标题、六个部分、三张官方格式的表格。
     退出码：0 = 已导出；2 = 有工作簿无法读取或年报文件已存在。"""
-    from toolkit.published.commands import export_report
-    from toolkit.published.export import FORMATS
+    from toolkit.app.publishing import export_report
+    from toolkit.io.published.export import FORMATS
 
     if to not in FORMATS:
         _fail(f"导出格式只能是 {' 或 '.join(FORMATS)}，收到“{to}”")
@@ -564,7 +565,7 @@ def export_command(
 
 
 def _feedback_help(key: str) -> str:
-    from toolkit.feedback import say
+    from toolkit.core.feedback import say
 
     return say("help", key)
 
@@ -580,10 +581,10 @@ def feedback_command(
 ):
     import datetime
 
-    from toolkit.feedback import feedback, say
-    from toolkit.feedback_documents import FORMATS, write_feedback
-    from toolkit.files import OutputError
-    from toolkit.workbook.feedback_reader import FeedbackSourceError, read_summary
+    from toolkit.core.feedback import feedback, say
+    from toolkit.io.feedback_documents import FORMATS, write_feedback
+    from toolkit.io.files import OutputError
+    from toolkit.io.workbook.feedback_reader import FeedbackSourceError, read_summary
 
     if to not in FORMATS:
         _fail(say("lines", "bad_to", choices=" 或 ".join(FORMATS), found=to))
@@ -600,7 +601,7 @@ def feedback_command(
     except OutputError as exc:
         _fail(str(exc))
     if as_json:
-        from toolkit.console import feedback_json
+        from toolkit.ui.console import feedback_json
         print(feedback_json(fb, written, everyone))
         raise typer.Exit(EXIT_OK)
     for done in written:
@@ -638,11 +639,11 @@ def compare_command(
 ):
     """同比：一个单位本年与上年的报告逐项对照（本年、上年、增减、倍数），变化异常的列为提示，并校验上年结转、现行有效件数。
     退出码：0 = 没有错误；1 = 有错误（如上年结转不符）；2 = 文件无法读取、年度不相邻或输出文件已存在。"""
-    from toolkit.compare import compare, texts, wrong_years
-    from toolkit.console import print_comparison
-    from toolkit.files import OutputError, atomic_write, check_outputs, check_writable, same_file
-    from toolkit.published.commands import read_previous
-    from toolkit.published.text import UnreadableReport
+    from toolkit.core.compare import compare, texts, wrong_years
+    from toolkit.ui.console import print_comparison
+    from toolkit.io.files import OutputError, atomic_write, check_outputs, check_writable, same_file
+    from toolkit.app.publishing import read_previous
+    from toolkit.io.published.text import UnreadableReport
 
     if output is not None:
         if output.suffix.lower() != ".xlsx":
@@ -667,7 +668,7 @@ def compare_command(
     if not as_json:
         print_comparison(console, done, this.name, last.name)
     if output is not None:
-        from toolkit.workbook.comparison import comparison_bytes
+        from toolkit.io.workbook.comparison import comparison_bytes
         try:
             atomic_write(output, comparison_bytes(done, this.name, last.name), force)
         except OutputError as exc:
@@ -675,7 +676,7 @@ def compare_command(
         if not as_json:
             console.print(escape(texts()["written"].format(path=output)))
     if as_json:
-        from toolkit.console import comparison_json
+        from toolkit.ui.console import comparison_json
         print(comparison_json(done, this, last, output))
     raise typer.Exit(EXIT_ERRORS if done.has_errors else EXIT_OK)
 
@@ -690,11 +691,11 @@ def bundle_command(
 ):
     """制作离线安装包：本工具及其全部依赖的安装文件（wheel）、安装/卸载/验证脚本、空白模板和安装说明，
     供不能上网的电脑安装。制作时需要能访问 PyPI。例如：xxgk bundle -o 安装包 --platform win_amd64 --python 3.12"""
-    from toolkit.files import OutputError
-    from toolkit.install.bundle import make_bundle
-    from toolkit.install.download import DownloadError
-    from toolkit.install.own_wheel import WheelError
-    from toolkit.install.targets import TargetError, target
+    from toolkit.io.files import OutputError
+    from toolkit.app.install.bundle import make_bundle
+    from toolkit.app.install.download import DownloadError
+    from toolkit.app.install.own_wheel import WheelError
+    from toolkit.app.install.targets import TargetError, target
 
     try:
         aim = target(platform, python)
@@ -719,7 +720,7 @@ def excel_config_command(
 ):
     """设置 Excel 按钮使用的 Python：写入本机 xlwings 的用户设置（Windows 上为 %USERPROFILE%\\.xlwings\\xlwings.conf），
     使所有带按钮的工作簿都使用本工具所在的 Python。安装.bat 会自动运行。"""
-    from toolkit.install.excel_config import ConfigError, configure
+    from toolkit.app.install.excel_config import ConfigError, configure
 
     try:
         change = configure(remove)
@@ -743,7 +744,7 @@ def selftest_command():
     import sys
     from importlib.metadata import version
 
-    from toolkit.install.selftest import run
+    from toolkit.app.install.selftest import run
 
     console.print(escape(f"xxgk-toolkit {version('xxgk-toolkit')}，Python {sys.version.split()[0]}（{sys.executable}）"))
     steps = run()

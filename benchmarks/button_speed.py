@@ -43,8 +43,8 @@ def main() -> None:
     import toolkit.excel as excel
     from conftest import fill_workbook
     from remote_book import payload
-    from toolkit.samples import plausible_report
-    from toolkit.workbook.macro_workbook import macro_workbook_bytes
+    from toolkit.app.samples import plausible_report
+    from toolkit.io.workbook.macro_workbook import macro_workbook_bytes
     from workbooks import entries, info_of
 
     report = plausible_report("东河镇", "乡镇", 2025, "2021", seed=1)

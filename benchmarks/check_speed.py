@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from toolkit.samples import zequ_2022  # noqa: E402
-from toolkit.workbook.template import template_bytes  # noqa: E402
+from toolkit.app.samples import zequ_2022  # noqa: E402
+from toolkit.io.workbook.template import template_bytes  # noqa: E402
 from workbooks import EXTRA_SHEETS, with_extra_sheets  # noqa: E402
 
 

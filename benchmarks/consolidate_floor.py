@@ -52,8 +52,8 @@ SAMPLE = 200  # openpyxl and pandas: N and N/2 of this many
 # --- inputs ------------------------------------------------------------------------------------
 
 def _bases(folder: Path, lo: bool) -> list[list[tuple[zipfile.ZipInfo, bytes]]]:
-    from toolkit.samples import plausible_report
-    from toolkit.workbook.template import template_bytes
+    from toolkit.app.samples import plausible_report
+    from toolkit.io.workbook.template import template_bytes
 
     src = folder / "bases"
     src.mkdir(parents=True, exist_ok=True)
@@ -120,8 +120,8 @@ def subset(folder: Path, name: str, files: list[Path]) -> Path:
 # --- what is summed, where ----------------------------------------------------------------------
 
 def places() -> tuple[list[str], dict[str, tuple[str, int, int]]]:
-    from toolkit.formats import get_format
-    from toolkit.layout import workbook_layout
+    from toolkit.core.formats import get_format
+    from toolkit.core.layout import workbook_layout
 
     layout, fmt = workbook_layout("2021"), get_format("2021")
     where = {cid: layout.where(cid) for cid in fmt.entry_cells}  # the totals are computed, not read

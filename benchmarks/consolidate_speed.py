@@ -15,7 +15,7 @@ With --previous, last year's workbooks of the same units are made and consolidat
 the consolidation is timed again with that summary as --previous (the cross-year checks, the 同比 sheet).
 
 With --xlsm the workbooks are macro-enabled (.xlsm, with the toolkit's buttons and VBA project), and
-the check of their macros (toolkit.workbook.macro_check) is also timed alone, in one process:
+the check of their macros (toolkit.io.workbook.macro_check) is also timed alone, in one process:
   - fast:       the VBA project as the toolkit writes it (byte-identical: no parsing);
   - reread:     the same modules and sources in another order, as a program that rewrites the project
                 (Excel, WPS) leaves it: the project is parsed and every source decompressed;
@@ -38,10 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toolkit.formats import get_format  # noqa: E402
-from toolkit.layout import workbook_layout  # noqa: E402
-from toolkit.samples import plausible_report  # noqa: E402
-from toolkit.workbook.template import template_bytes  # noqa: E402
+from toolkit.core.formats import get_format  # noqa: E402
+from toolkit.core.layout import workbook_layout  # noqa: E402
+from toolkit.app.samples import plausible_report  # noqa: E402
+from toolkit.io.workbook.template import template_bytes  # noqa: E402
 
 YEAR = 2025
 PLACEHOLDER = "XXGKUNITNAMEPLACEHOLDER"
@@ -51,8 +51,8 @@ PANDAS_SAMPLE = 100
 
 def _vba_project(mode: str) -> bytes | None:
     """The vbaProject.bin of the generated .xlsm workbooks (None: as the toolkit writes it)."""
-    from toolkit.vba.own_project import project_modules
-    from toolkit.vba.project import Module, vba_project
+    from toolkit.io.vba.own_project import project_modules
+    from toolkit.io.vba.project import Module, vba_project
 
     modules = project_modules(8)
     if mode == "reread":
@@ -73,7 +73,7 @@ def generate(folder: Path, n: int, xlsm: str | None = None, year: int = YEAR) ->
     for b in range(BASES):
         report = plausible_report(PLACEHOLDER, "乡镇", year, "2021", seed=b + (year - YEAR) * BASES)
         if xlsm:
-            from toolkit.workbook.macro_workbook import macro_workbook_bytes
+            from toolkit.io.workbook.macro_workbook import macro_workbook_bytes
 
             data, project = macro_workbook_bytes(report=report), _vba_project(xlsm)
         else:
@@ -97,9 +97,9 @@ def macro_check_alone(files: list[Path], cold: bool = False) -> float:
     """The check of a workbook's macros alone, per workbook, after a warm-up (the toolkit's own
     project is built once per process).  `cold`: every module decompressed anew, as if no two
     workbooks shared a module's compressed bytes."""
-    from toolkit.vba.inspect import forget_sources
-    from toolkit.workbook.macro_check import macro_notes
-    from toolkit.workbook.xlsx import XlsxBook
+    from toolkit.io.vba.inspect import forget_sources
+    from toolkit.io.workbook.macro_check import macro_notes
+    from toolkit.io.workbook.xlsx import XlsxBook
 
     books = [XlsxBook(path) for path in files]
     try:

@@ -3,7 +3,7 @@
 Builds a folder of N distinct pages as county staff save them (tests/saved_pages.py: GBK and UTF-8,
 declared or not, two CMS wrappers, each page with its `_files/` folder; different units, years,
 formats and figures), then in one process runs what the command runs for each file —
-`toolkit.published.folder.reports_in` over the folder and `commands.import_to_workbook` per report
+`toolkit.io.published.folder.reports_in` over the folder and `commands.import_to_workbook` per report
 (read, import, write the workbook, check) — and, as the competitor on the same pages in the same run,
 `pandas.read_html` with the tables written to a workbook by openpyxl.  Prints the first report's
 time, the time per report after the first, the competitor's, and their ratio; `--profile` adds the
@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from saved_pages import STYLES, report_for, save_page  # noqa: E402
-from toolkit.published.commands import import_to_workbook  # noqa: E402
-from toolkit.published.folder import reports_in  # noqa: E402
+from toolkit.app.publishing import import_to_workbook  # noqa: E402
+from toolkit.io.published.folder import reports_in  # noqa: E402
 
 _FIRST = "青石东河西山北关南坪龙泉白马金桥清水黄土红星新华长安永宁太平和平"
 _ENDS = ("镇", "乡", "街道")
@@ -70,12 +70,12 @@ def ours(folder: Path, out: Path) -> tuple[list[float], list[float], int, int]:
 
 def stages(sources: list[Path]) -> dict[str, float]:
     """Mean seconds per report of each step import_to_workbook takes (all first uses done)."""
-    from toolkit.formats import get_format
-    from toolkit.published.importer import import_lines
-    from toolkit.published.text import read_lines
-    from toolkit.rules import check
-    from toolkit.text_checks import heading_findings, text_findings
-    from toolkit.workbook.filled import filled_bytes
+    from toolkit.core.formats import get_format
+    from toolkit.io.published.importer import import_lines
+    from toolkit.io.published.text import read_lines
+    from toolkit.core.rules import check
+    from toolkit.core.text_checks import heading_findings, text_findings
+    from toolkit.io.workbook.filled import filled_bytes
 
     steps = {"read the page (text.read_lines)": lambda s, k: k.update(lines=read_lines(s)),
              "import the lines (importer.import_lines)": lambda s, k: k.update(imported=import_lines(k["lines"], s.name)),

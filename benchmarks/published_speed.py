@@ -20,11 +20,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from published_files import FIXTURES, word_tables_merged_cells_2019  # noqa: E402
-from toolkit.published.export import export_bytes  # noqa: E402
-from toolkit.published.importer import import_file  # noqa: E402
-from toolkit.samples import zequ_2022  # noqa: E402
-from toolkit.workbook.filled import filled_bytes  # noqa: E402
-from toolkit.workbook.template import template_bytes  # noqa: E402
+from toolkit.io.published.export import export_bytes  # noqa: E402
+from toolkit.io.published.importer import import_file  # noqa: E402
+from toolkit.app.samples import zequ_2022  # noqa: E402
+from toolkit.io.workbook.filled import filled_bytes  # noqa: E402
+from toolkit.io.workbook.template import template_bytes  # noqa: E402
 
 
 def timed(runs: int, action) -> str:

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from big_inputs import MIB, long_text_workbook, pdf_bomb  # noqa: E402
-from toolkit.published.limits import REPORT_LIMITS  # noqa: E402
-from toolkit.samples import plausible_report  # noqa: E402
-from toolkit.workbook.template import template_bytes  # noqa: E402
+from toolkit.io.published.limits import REPORT_LIMITS  # noqa: E402
+from toolkit.app.samples import plausible_report  # noqa: E402
+from toolkit.io.workbook.template import template_bytes  # noqa: E402
 
 TITLE = "泽曲镇2022年政府信息公开工作年度报告\n"
 SAMPLE = ROOT / "tests" / "fixtures" / "published" / "zequ-town-2022-published.txt"

@@ -7,7 +7,7 @@ deflated (about 1,000:1), one whose directory points 2,000 entries at one stored
 suspicious ratio, 2 GiB in all), and one with 10,001 extra parts; then runs `xxgk check` on each
 in its own process and prints the wall time (start-up included) and the process's peak memory.
 Targets: refused in under a second, under 100 MB peak.  Also prints how long the refusal itself
-takes inside a running process (toolkit.intake.open_package).
+takes inside a running process (toolkit.io.intake.open_package).
 """
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bad_files import MIB, overlapping_bomb, with_parts, zip_bomb  # noqa: E402
-from toolkit.intake import RefusedFile, open_package  # noqa: E402
-from toolkit.samples import plausible_report  # noqa: E402
-from toolkit.workbook.template import template_bytes  # noqa: E402
+from toolkit.io.intake import RefusedFile, open_package  # noqa: E402
+from toolkit.app.samples import plausible_report  # noqa: E402
+from toolkit.io.workbook.template import template_bytes  # noqa: E402
 
 
 def refuse(xxgk: str, path: Path) -> tuple[float, float, str]:

@@ -2,7 +2,7 @@ Attribute VB_Name = "XxgkButtons"
 ' The buttons of the xxgk-toolkit workbook (on the table sheets): each one runs one function
 ' of the Python module toolkit.excel through xlwings' RunPython (module xlwings in this project).
 ' Source of truth: macros/XxgkButtons.bas in the xxgk-toolkit repository; the button captions and
-' the macro each button runs are listed in toolkit/formats/common.toml.
+' the macro each button runs are listed in toolkit/core/formats/common.toml.
 Option Explicit
 
 Sub XxgkRecompute()

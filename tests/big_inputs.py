@@ -76,8 +76,8 @@ def long_text_workbook(length: int, unit: str = "东河镇") -> bytes:
     """A filled workbook whose unit name, a figure cell (t3.new.natural) and 一、总体情况 hold `length`
     CJK characters at random (its parts deflate about 2:1: no bomb): written with a marker, replaced
     in the XML afterwards (the toolkit never writes more than Excel's 32,767 into a cell)."""
-    from toolkit.samples import plausible_report
-    from toolkit.workbook.template import template_bytes
+    from toolkit.app.samples import plausible_report
+    from toolkit.io.workbook.template import template_bytes
 
     report = plausible_report(unit, "乡镇", 2022, "2021", seed=1)
     report.unit = report.values["t3.new.natural"] = report.texts["overview"] = MARK

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import fill_workbook, run_libreoffice
-from toolkit.samples import plausible_report, zequ_2022
+from toolkit.app.samples import plausible_report, zequ_2022
 from workbooks import entries, info_of
 
 T3 = "表三 依申请公开"

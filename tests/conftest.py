@@ -62,7 +62,7 @@ def run_libreoffice(tasks: list[dict], timeout: int = 300) -> list:
 
 
 def _built(folder: Path, build, suffix: str) -> dict[str, Path]:
-    from toolkit.formats import VERSIONS
+    from toolkit.core.formats import VERSIONS
 
     out = {}
     for version in VERSIONS:
@@ -74,7 +74,7 @@ def _built(folder: Path, build, suffix: str) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def macro_templates(tmp_path_factory) -> dict[str, Path]:
     """The macro-enabled workbook (.xlsm) of each format version, freshly built."""
-    from toolkit.workbook.macro_workbook import macro_workbook_bytes
+    from toolkit.io.workbook.macro_workbook import macro_workbook_bytes
 
     return _built(tmp_path_factory.mktemp("macro-templates"), macro_workbook_bytes, ".xlsm")
 
@@ -90,7 +90,7 @@ def defect_files(tmp_path_factory, templates) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory) -> dict[str, Path]:
     """The standard workbook of each format version, freshly built."""
-    from toolkit.workbook.template import template_bytes
+    from toolkit.io.workbook.template import template_bytes
 
     return _built(tmp_path_factory.mktemp("templates"), template_bytes, ".xlsx")
 

@@ -39,20 +39,20 @@ from hypothesis import strategies as st
 from lxml import etree
 from rich.console import Console
 
-from toolkit.checking import check_file
-from toolkit.console import checked_json, print_checked, print_consolidation
-from toolkit.consolidate import ACCEPTED, REJECTED, consolidate
-from toolkit.files import atomic_write
-from toolkit.published.commands import import_to_workbook
-from toolkit.published.export import export_bytes
-from toolkit.published.text import docx_lines
-from toolkit.samples import plausible_report
-from toolkit.submissions import read_submissions
-from toolkit.workbook import xlsx
-from toolkit.workbook.macro_workbook import macro_workbook_bytes
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.summary import summary_bytes
-from toolkit.workbook.template import template_bytes
+from toolkit.app.checking import check_file
+from toolkit.ui.console import checked_json, print_checked, print_consolidation
+from toolkit.core.consolidation import ACCEPTED, REJECTED, consolidate
+from toolkit.io.files import atomic_write
+from toolkit.app.publishing import import_to_workbook
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.text import docx_lines
+from toolkit.app.samples import plausible_report
+from toolkit.app.submissions import read_submissions
+from toolkit.io.workbook import xlsx
+from toolkit.io.workbook.macro_workbook import macro_workbook_bytes
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.summary import summary_bytes
+from toolkit.io.workbook.template import template_bytes
 from workbooks import MAIN_NS, as_excel_saves, forge_crc
 from workbooks import _set_cells as set_cells
 
@@ -653,9 +653,9 @@ def run_text_case(mutant: Mutant) -> None:
     """A mutant through check, consolidate and import, then its consolidation written (summary and
     long CSV): no formula carries what was typed, no CSV cell begins like a formula, and a
     non-UTF-8 file name is shown readably, on 报送情况 too."""
-    from toolkit.input_text import readable
-    from toolkit.long_table import write_long
-    from toolkit.workbook import streamed
+    from toolkit.core.input_text import readable
+    from toolkit.io.long_table import write_long
+    from toolkit.io.workbook import streamed
 
     run_case(mutant)
     with guarded(mutant, "text", TIME_LIMIT) as (path, goods, root):

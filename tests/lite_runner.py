@@ -7,7 +7,7 @@ becomes the module `main`; each case builds xlwings' remote-engine Book from its
 script through xlwings' own `custom_scripts_call` (as xlwings' Wasm runtime does, which returns
 `book.json()` to Excel, or only the error when the script raises) and keeps `book.json()["actions"]`,
 what the script printed (Lite's output pane) and the error it raised, if any, and also runs
-the button's pure function (toolkit.buttons) on the sheet values toolkit.excel reads from that Book,
+the button's pure function (toolkit.ui.buttons) on the sheet values toolkit.excel reads from that Book,
 keeping its Plan.  Besides the results: the scripts main.py offers (`custom_scripts_meta`) and the
 modules that importing main.py and running the cases added to `sys.modules`.
 
@@ -32,7 +32,7 @@ import site
 import sys
 import types
 
-# The button behind each Lite script of toolkit.excel (toolkit.buttons' function names).
+# The button behind each Lite script of toolkit.excel (toolkit.ui.buttons' function names).
 BUTTONS = {"recompute_book": "recompute", "check_book": "check", "clear_marks_book": "clear_marks",
            "carry_over_book": "carry_over"}
 
@@ -71,10 +71,11 @@ def load_main(text: str) -> types.ModuleType:
 
 
 def plan_of(case: dict) -> dict:
-    """The Plan of the case's button (toolkit.buttons) on the values toolkit.excel reads from a fresh
+    """The Plan of the case's button (toolkit.ui.buttons) on the values toolkit.excel reads from a fresh
     Book of the same payload; or the ButtonError's message."""
     import xlwings as xw
-    from toolkit import buttons, excel
+    from toolkit.ui import buttons
+    from toolkit import excel
 
     sheets = excel.read(xw.Book(json=copy.deepcopy(case["payload"])))
     try:

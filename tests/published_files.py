@@ -94,7 +94,7 @@ def _t2(doc) -> None:
 
 
 def _t3(doc) -> None:
-    from toolkit.formats import get_format  # only to know how many rows to draw, not their labels
+    from toolkit.core.formats import get_format  # only to know how many rows to draw, not their labels
 
     rows = len(get_format("2019").table("t3").rows)
     table = doc.add_table(rows=3 + rows, cols=10)

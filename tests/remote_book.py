@@ -13,8 +13,8 @@ from pathlib import Path
 
 import xlwings as xw
 
-from toolkit.layout import a1
-from toolkit.workbook.xlsx import XlsxBook
+from toolkit.core.layout import a1
+from toolkit.io.workbook.xlsx import XlsxBook
 
 
 def payload(path: Path, book_name: str | None = None) -> dict:

@@ -3,7 +3,7 @@ the folder benchmark: the report inside a CMS page (site header, navigation, bre
 styles, a share/print bar, related articles, a footer with 主办单位 and ICP备), in GBK or UTF-8, with
 or without a charset declaration, and the `_files/` folder a browser writes beside it.
 
-The tables are drawn from the format's labels (toolkit.formats), independently of the project's
+The tables are drawn from the format's labels (toolkit.core.formats), independently of the project's
 own export: row labels over up to three columns with rowspan, column headers with colspan, as the
 official tables are published.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from toolkit.formats import cell_id, get_format
-from toolkit.model import Report
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report
+from toolkit.core.formats import cell_id, get_format
+from toolkit.core.model import Report
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report
 
 SITE = "某某县人民政府"
 # Texts of the page's wrapper: none of them may reach the imported report.

@@ -16,10 +16,10 @@ import pytest
 
 import ooxml_validator
 from text_reports import published_text
-from toolkit.formats import common, get_format
-from toolkit.model import Report, show_number
-from toolkit.samples import plausible_report
-from toolkit.workbook.filled import filled_bytes
+from toolkit.core.formats import common, get_format
+from toolkit.core.model import Report, show_number
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.filled import filled_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 YEAR = 2024
@@ -237,7 +237,7 @@ def test_the_against_file_is_never_the_output(units, tmp_path):
 
 
 def test_the_core_imports_no_spreadsheet_engine():
-    code = ("import sys, toolkit.against; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+    code = ("import sys, toolkit.core.against; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

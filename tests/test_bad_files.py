@@ -15,11 +15,11 @@ import pytest
 
 from test_consolidate import digests
 from bad_files import REPORTS, WORKBOOKS, make_bad_reports, make_bad_workbooks, with_doctype, BILLION_LAUGHS, XXE
-from toolkit.intake import Limits, RefusedFile, file_kind, open_package
-from toolkit.published.export import export_bytes
-from toolkit.published.importer import import_file
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.template import template_bytes
+from toolkit.io.intake import Limits, RefusedFile, file_kind, open_package
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.importer import import_file
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 GOOD = plausible_report("东河镇", "乡镇", 2022, "2021", seed=1)

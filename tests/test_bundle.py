@@ -12,8 +12,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from installed import REPO, bin_of, clean_env, run
-from toolkit.install.scripts import TEMPLATES_FOLDER, WINDOWS_FILES
-from toolkit.install.targets import target
+from toolkit.app.install.scripts import TEMPLATES_FOLDER, WINDOWS_FILES
+from toolkit.app.install.targets import target
 
 WINDOWS_PYTHON = "3.12"
 XLWINGS_DLL = re.search(r'XLPyDLLName As String = "(xlwings64-[\d.]+\.dll)"',
@@ -43,7 +43,7 @@ def _wheels(folder: Path) -> dict[str, Path]:
 
 
 def _requires(wheel: Path) -> list[Requirement]:
-    from toolkit.install.download import requires
+    from toolkit.app.install.download import requires
     return requires(wheel)
 
 

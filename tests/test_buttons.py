@@ -16,13 +16,13 @@ import button_workbooks
 import toolkit.excel as excel
 from button_workbooks import LAST_YEAR, T3
 from remote_book import Actions, apply_actions, payload
-from toolkit.buttons import carried_cells, template_fill
-from toolkit.formats import common, get_format
-from toolkit.formulas import total_formulas
-from toolkit.layout import PREVIOUS_PREFIX, a1, workbook_layout
-from toolkit.model import ERROR, HINT, show_number
-from toolkit.rules import Values, check
-from toolkit.workbook.reader import read_workbook
+from toolkit.ui.buttons import carried_cells, template_fill
+from toolkit.core.formats import common, get_format
+from toolkit.core.formulas import total_formulas
+from toolkit.core.layout import PREVIOUS_PREFIX, a1, workbook_layout
+from toolkit.core.model import ERROR, HINT, show_number
+from toolkit.core.rules import Values, check
+from toolkit.io.workbook.reader import read_workbook
 
 INFO = common().sheets["info"]
 FINDINGS = common().sheets["findings"]
@@ -324,7 +324,7 @@ def test_a_changed_table_is_refused_rather_than_written_by_position(files, capsy
     assert [a["func"] for a in book.json()["actions"]] == ["setValues"]  # only the status line
 
 
-@pytest.mark.parametrize("module", ["toolkit", "toolkit.excel", "toolkit.buttons"])
+@pytest.mark.parametrize("module", ["toolkit", "toolkit.excel", "toolkit.ui.buttons"])
 def test_the_button_path_imports_no_pandas_and_no_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'numpy', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
@@ -335,7 +335,7 @@ def test_the_button_path_imports_no_pandas_and_no_spreadsheet_engine(module):
 # --- 导出年报 ---------------------------------------------------------------------------------------
 
 def test_export_writes_the_report_into_the_workbooks_folder_and_never_over_an_earlier_one(files, tmp_path, capsys):
-    from toolkit.published.importer import import_file
+    from toolkit.io.published.importer import import_file
 
     folder = tmp_path / "年报 (定稿)"
     folder.mkdir()

@@ -24,8 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from toolkit.consolidate import ACCEPTED, REJECTED
-from toolkit.workbook.reader import READ_CODES, read_workbook
+from toolkit.core.consolidation import ACCEPTED, REJECTED
+from toolkit.io.workbook.reader import READ_CODES, read_workbook
 from workbooks import CONSISTENT_2021, EXTRA_SHEETS, INFO, T2, T3, T4, entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))

@@ -94,7 +94,7 @@ def test_office_lock_files_picked_up_by_a_wildcard_are_skipped(tmp_path, templat
 
 
 def test_check_json_and_previous_year(tmp_path, templates):
-    from toolkit.samples import plausible_report
+    from toolkit.app.samples import plausible_report
     previous = plausible_report("东河镇", "乡镇", 2024, "2021", seed=5)
     report = plausible_report("东河镇", "乡镇", 2025, "2021", seed=6, previous=previous)
     prev_file = fill_workbook(templates["2021"], tmp_path / "2024.xlsx", entries(previous), info_of(previous))
@@ -126,7 +126,7 @@ def test_demo_runs_the_county_job_on_the_sample(tmp_path):
     demo = tmp_path / "demo"
     assert sorted(p.name for p in demo.iterdir()) == sorted(["单位名单.xlsx", "分发", "报送", "示例县2022年汇总.xlsx"])
     assert len(list((demo / "分发").iterdir())) == 6 and "泽曲镇 2022年报.xlsm" in os.listdir(demo / "报送")
-    from toolkit.workbook.reader import read_workbook
+    from toolkit.io.workbook.reader import read_workbook
     summary = read_workbook(demo / "示例县2022年汇总.xlsx").report
     assert (summary.unit, summary.level) == ("示例县", "县级汇总")
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in demo.rglob("*") if p.is_file()}
@@ -143,12 +143,12 @@ def test_help_and_usage_errors_are_in_chinese():
     assert missing.returncode == 2 and "缺少参数" in missing.stderr
 
 
-@pytest.mark.parametrize("module", ["toolkit.rules", "toolkit.checking", "toolkit.workbook.reader", "toolkit.roster",
-                                    "toolkit.consolidate", "toolkit.submissions", "toolkit.workbook.details",
-                                    "toolkit.review", "toolkit.workbook.review_book", "toolkit.compare",
-                                    "toolkit.year_over_year", "toolkit.rollup", "toolkit.workbook.rollup_book",
-                                    "toolkit.against", "toolkit.feedback", "toolkit.published.importer", "toolkit",
-                                    "toolkit.long_table", "toolkit.frames"])
+@pytest.mark.parametrize("module", ["toolkit.core.rules", "toolkit.app.checking", "toolkit.io.workbook.reader", "toolkit.core.roster",
+                                    "toolkit.core.consolidation", "toolkit.app.submissions", "toolkit.io.workbook.details",
+                                    "toolkit.core.review", "toolkit.io.workbook.review_book", "toolkit.core.compare",
+                                    "toolkit.core.year_over_year", "toolkit.core.rollup", "toolkit.io.workbook.rollup_book",
+                                    "toolkit.core.against", "toolkit.core.feedback", "toolkit.io.published.importer", "toolkit",
+                                    "toolkit.io.long_table", "toolkit.app.frames"])
 def test_the_core_and_the_check_path_import_no_pandas_or_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")

@@ -13,13 +13,13 @@ import pytest
 
 import ooxml_validator
 from text_reports import UNIT as TEXT_UNIT, consistent_report, published_text
-from toolkit.compare import _test, compare, texts
-from toolkit.formats import common, get_format
-from toolkit.model import Report, show_number
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.template import template_bytes
+from toolkit.core.compare import _test, compare, texts
+from toolkit.core.formats import common, get_format
+from toolkit.core.model import Report, show_number
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 UNIT = "东河镇"
@@ -293,7 +293,7 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(tmp_path):
 
 
 def test_the_comparison_imports_no_spreadsheet_engine():
-    code = ("import sys, toolkit.compare; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+    code = ("import sys, toolkit.core.compare; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

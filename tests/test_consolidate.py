@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 from conftest import fill_workbook, run_libreoffice
-from toolkit.formats import get_format
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.roster_book import roster_bytes
-from toolkit.roster import RosterUnit
+from toolkit.core.formats import get_format
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.roster_book import roster_bytes
+from toolkit.core.roster import RosterUnit
 from workbooks import entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))

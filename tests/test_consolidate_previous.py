@@ -1,5 +1,5 @@
 """`xxgk consolidate … --previous LAST_SUMMARY`: every unit summed this year that last year's summary
-has, its main figures against last year's (toolkit.year_over_year, by toolkit.compare's comparison),
+has, its main figures against last year's (toolkit.core.year_over_year, by toolkit.core.compare's comparison),
 the changes beyond the thresholds as 提示 findings of the unit on 校验结果, and the 同比 sheet.
 
 Real files: last year's unit workbooks consolidated by `xxgk consolidate` into last year's summary,
@@ -16,13 +16,13 @@ import openpyxl
 import pytest
 
 from ooxml_validator import described, errors
-from toolkit.compare import compare
-from toolkit.formats import common, get_format
-from toolkit.layout import workbook_layout
-from toolkit.model import Report
-from toolkit.rules import Values, check
-from toolkit.samples import plausible_report
-from toolkit.workbook.template import template_bytes
+from toolkit.core.compare import compare
+from toolkit.core.formats import common, get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.core.model import Report
+from toolkit.core.rules import Values, check
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 YEAR = 2025
@@ -241,7 +241,7 @@ def test_a_summary_of_2019_last_year(county, tmp_path):
 
 
 def test_the_pairing_is_core_it_imports_no_spreadsheet_engine():
-    code = ("import sys, toolkit.year_over_year; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
+    code = ("import sys, toolkit.core.year_over_year; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

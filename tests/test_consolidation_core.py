@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from toolkit.consolidate import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
-from toolkit.files import OutputExists, OutputUnwritable, atomic_stream, atomic_write
-from toolkit.roster import Roster, RosterUnit
+from toolkit.core.consolidation import ACCEPTED, REJECTED, Submission, consolidate, summary_cells, summary_level
+from toolkit.io.files import OutputExists, OutputUnwritable, atomic_stream, atomic_write
+from toolkit.core.roster import Roster, RosterUnit
 
 
 def unit(name, path, date="", modified=0.0, level="乡镇", year=2025, value=1):

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 from conftest import fill_workbook
-from toolkit.distribute import safe_file_name, workbook_name
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.file_names import safe_file_name
+from toolkit.app.distribute import workbook_name
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
 from workbooks import entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))

@@ -1,5 +1,5 @@
 """The xlwings setting that points every workbook's buttons at the installed Python
-(toolkit.install.excel_config), on real files in a temporary user profile: written as the buttons'
+(toolkit.app.install.excel_config), on real files in a temporary user profile: written as the buttons'
 VBA reads it, other settings kept byte for byte, another program's interpreter kept aside and put
 back on removal."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.install.excel_config import (SAVED_NAME, config_path, configure, interpreter_value, with_interpreter,
+from toolkit.app.install.excel_config import (SAVED_NAME, config_path, configure, interpreter_value, with_interpreter,
                                           without_interpreter)
 
 REPO = Path(__file__).resolve().parents[1]

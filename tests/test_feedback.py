@@ -17,12 +17,12 @@ import pytest
 
 import ooxml_validator
 from conftest import fill_workbook
-from toolkit.distribute import safe_file_name
-from toolkit.feedback import review_settings, wording
-from toolkit.formats import common, get_format
-from toolkit.roster import RosterUnit
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.roster_book import roster_bytes
+from toolkit.core.file_names import safe_file_name
+from toolkit.core.feedback import review_settings, wording
+from toolkit.core.formats import common, get_format
+from toolkit.core.roster import RosterUnit
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.roster_book import roster_bytes
 from workbooks import entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
@@ -387,7 +387,7 @@ def test_a_notice_rendered_by_libreoffice(as_word, tmp_path):
 
 def test_the_core_is_pure():
     """Which findings make which notice is decided without a spreadsheet or Word library."""
-    code = ("import sys, toolkit.feedback as f; f.wording(); f._places('2021'); f._places('2019'); "
+    code = ("import sys, toolkit.core.feedback as f; f.wording(); f._places('2021'); f._places('2019'); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'docx', 'xlwings', 'pandas', 'lxml')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
@@ -395,10 +395,10 @@ def test_the_core_is_pure():
 
 
 def test_the_core_on_odd_rows():
-    """toolkit.feedback by itself: a sheet whose rows were moved is not named by the standard labels,
+    """toolkit.core.feedback by itself: a sheet whose rows were moved is not named by the standard labels,
     a severity typed wrongly stays an error and is named, a file without a unit gets a notice of its
     own, and a unit whose every file was refused is in the 催报 list with its reasons."""
-    from toolkit.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, blocks, feedback
+    from toolkit.core.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, blocks, feedback
 
     t3 = "表三 依申请公开"
     findings = [

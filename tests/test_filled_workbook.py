@@ -1,4 +1,4 @@
-"""The report's workbook filled into the blank template built once (toolkit.workbook.filled) is the
+"""The report's workbook filled into the blank template built once (toolkit.io.workbook.filled) is the
 workbook openpyxl builds for it (`template_bytes(report=..., keep_totals=True)`): the same bytes
 where no text needs a quote prefix, else the same cells read back; valid Open XML; the same totals
 when LibreOffice recalculates it (issue 12, part 6)."""
@@ -13,17 +13,17 @@ from openpyxl import load_workbook
 import ooxml_validator
 from conftest import run_libreoffice
 from published_files import FIXTURES, word_tables_merged_cells_2019
-from toolkit.formats import common, get_format
-from toolkit.layout import workbook_layout
-from toolkit.model import Report
-from toolkit.published.importer import import_file
-from toolkit.published.totals import disagreeing_totals
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook import filled
-from toolkit.workbook.filled import filled_bytes
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.template import template_bytes
+from toolkit.core.formats import common, get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.core.model import Report
+from toolkit.io.published.importer import import_file
+from toolkit.io.published.totals import disagreeing_totals
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook import filled
+from toolkit.io.workbook.filled import filled_bytes
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.template import template_bytes
 
 # Texts a spreadsheet would take for a formula (input_text.toml's csv_formula_starts), and text
 # XML escapes or cannot hold.

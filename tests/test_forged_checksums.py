@@ -18,10 +18,10 @@ from pathlib import Path
 import openpyxl
 
 from test_catalogue import submissions
-from toolkit.consolidate import ACCEPTED, REJECTED, consolidate
-from toolkit.submissions import read_submissions
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.xlsx import XlsxBook
+from toolkit.core.consolidation import ACCEPTED, REJECTED, consolidate
+from toolkit.app.submissions import read_submissions
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.xlsx import XlsxBook
 from workbooks import CONSISTENT_2021, T3, entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))

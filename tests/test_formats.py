@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from toolkit.formats import VERSIONS, common, get_format
+from toolkit.core.formats import VERSIONS, common, get_format
 
 T3_ROWS_COMMON = [
     "一、本年新收政府信息公开申请数量",
@@ -116,7 +116,7 @@ def test_parts_in_official_order():
 
 
 def test_mixed_format_maps_cover_tables_three_and_four_cell_by_cell():
-    from toolkit.formats import cell_map
+    from toolkit.core.formats import cell_map
     for source, target in (("2019", "2021"), ("2021", "2019")):
         m = cell_map(source, target)
         src, dst = get_format(source), get_format(target)

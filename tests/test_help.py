@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.formats import VERSIONS, common, load_toml
-from toolkit.model import Report
-from toolkit.samples import plausible_report
-from toolkit.workbook.template import template_bytes
+from toolkit.core.formats import VERSIONS, common, load_toml
+from toolkit.core.model import Report
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 COMMANDS = ["template", "check", "demo", "roster", "distribute", "consolidate", "import", "export", "feedback",
@@ -111,7 +111,7 @@ def test_a_long_message_of_check_piped_is_whole_and_the_output_starts_with_its_t
 
 
 def test_wrap_breaks_chinese_between_characters_and_keeps_words_whole():
-    from toolkit.terminal import wrap
+    from toolkit.ui.terminal import wrap
 
     text = "政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、汇总（consolidate）。"
     for w in range(20, 60):

@@ -12,13 +12,13 @@ from published_files import FIXTURES, word_tables_merged_cells_2019
 from saved_pages import WRAPPER_WORDS, figures, report_for, save_page
 from test_cli import run
 from text_reports import consistent_report, published_text
-from toolkit.model import ERROR
-from toolkit.published.commands import import_to_workbook
-from toolkit.published.folder import reports_in
-from toolkit.published.importer import import_file
-from toolkit.published.text import html_lines
-from toolkit.rules import computed_totals
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.model import ERROR
+from toolkit.app.publishing import import_to_workbook
+from toolkit.io.published.folder import reports_in
+from toolkit.io.published.importer import import_file
+from toolkit.io.published.text import html_lines
+from toolkit.core.rules import computed_totals
+from toolkit.io.workbook.reader import read_workbook
 
 # (file stem: what the page carries, unit, declaration, charset declared, bytes written in, page style)
 PAGES = [

@@ -33,7 +33,7 @@ import pytest
 
 import ooxml_validator
 from conftest import fill_workbook
-from toolkit.samples import plausible_report
+from toolkit.app.samples import plausible_report
 from workbooks import entries
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
@@ -200,8 +200,9 @@ def test_formula_like_texts_are_written_as_text_everywhere(tmp_path, templates):
 
 
 def test_roster_workbook_keeps_formula_like_names_as_text(tmp_path):
-    from toolkit.roster import RosterUnit, read_roster
-    from toolkit.workbook.roster_book import roster_bytes
+    from toolkit.core.roster import RosterUnit
+    from toolkit.io.roster_file import read_roster
+    from toolkit.io.workbook.roster_book import roster_bytes
 
     path = tmp_path / "单位名单.xlsx"
     path.write_bytes(roster_bytes(tuple(RosterUnit(n, "乡镇", "=1+2", "@张三") for n in FORMULA_NAMES)))

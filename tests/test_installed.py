@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from installed import REPO, bin_of, clean_env, run
-from toolkit.install.own_wheel import build_wheel as own_wheel
+from toolkit.app.install.own_wheel import build_wheel as own_wheel
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 PUBLISHED = REPO / "tests" / "fixtures" / "published" / "zequ-town-2022-published.txt"
@@ -54,7 +54,7 @@ def test_the_wheel_made_from_a_checkout_is_the_wheel_pip_builds(built_wheel):
 
 def test_the_installed_toolkit_runs_from_site_packages_not_the_checkout(installed_env, work):
     done = run([bin_of(installed_env, "python"), "-c",
-                "import cli, toolkit, toolkit.resources as r; print(cli.__file__); print(toolkit.__file__); "
+                "import cli, toolkit, toolkit.io.resources as r; print(cli.__file__); print(toolkit.__file__); "
                 "print(r.MACROS_DIR); print(r.TEMPLATES_DIR)"], cwd=work, env=clean_env(work))
     for line in done.stdout.splitlines():
         assert Path(line).is_relative_to(installed_env) and "site-packages" in line, line
@@ -66,9 +66,9 @@ def test_version(installed_env, work):
 
 
 def test_requires_python_is_what_the_code_needs_and_the_readme_says():
-    """tomllib (3.11) is imported by toolkit.formats; the README names the same minimum."""
+    """tomllib (3.11) is imported by toolkit.core.formats; the README names the same minimum."""
     assert PROJECT["requires-python"] == ">=3.11"
-    assert "import tomllib" in (REPO / "toolkit" / "formats" / "__init__.py").read_text(encoding="utf-8")
+    assert "import tomllib" in (REPO / "toolkit" / "core" / "formats" / "__init__.py").read_text(encoding="utf-8")
     assert "Python 3.11 or newer" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
@@ -142,7 +142,7 @@ def test_selftest_fails_when_a_macro_source_is_missing(tmp_path, built_wheel, in
     (site / "toolkit" / "macros" / "XxgkButtons.bas").unlink()
     done = run([bin_of(env_dir, "xxgk"), "selftest"], cwd=tmp_path, env=clean_env(tmp_path), check=False)
     assert done.returncode == 1 and "安装有问题" in done.stdout
-    done = run([bin_of(env_dir, "python"), "-c", "from toolkit.install.selftest import run; "
+    done = run([bin_of(env_dir, "python"), "-c", "from toolkit.app.install.selftest import run; "
                 "[print(s.ok, s.name, s.detail) for s in run()[:2]]"], cwd=tmp_path, env=clean_env(tmp_path))
     first, second = done.stdout.splitlines()
     assert first.startswith("False 文件") and "XxgkButtons.bas" in first

@@ -8,11 +8,11 @@ import subprocess
 import pytest
 
 from conftest import fill_workbook, run_libreoffice
-from toolkit.formats import get_format
-from toolkit.layout import workbook_layout
-from toolkit.rules import check, computed_totals
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.formats import get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.core.rules import check, computed_totals
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.reader import read_workbook
 from workbooks import entries, info_of
 
 T3 = "表三 依申请公开"
@@ -176,8 +176,8 @@ def test_protection_and_validation_as_libreoffice_sees_them(templates, macro_tem
 def test_libreoffice_binds_every_button_to_its_macro_in_the_vba_project(macro_templates, version):
     """LibreOffice loads the .xlsm's VBA project (in VBA mode) and binds each form-control button to
     the macro it names; it binds a button only when that macro exists in the project."""
-    from toolkit.formats import common
-    from toolkit.workbook.macro_workbook import sheet_code_name
+    from toolkit.core.formats import common
+    from toolkit.io.workbook.macro_workbook import sheet_code_name
 
     basic, controls, sheets = run_libreoffice([{"op": op, "in": str(macro_templates[version])}
                                                for op in ("basic", "controls", "sheet_info")])

@@ -12,8 +12,8 @@ from oletools.mraptor import re_autoexec
 from oletools.olevba import VBA_Project
 
 import toolkit.excel
-from toolkit.formats import common
-from toolkit.workbook.macro_workbook import MACRO_FILES, MACROS_DIR
+from toolkit.core.formats import common
+from toolkit.io.workbook.macro_workbook import MACRO_FILES, MACROS_DIR
 
 XLWINGS_DIR = Path(xlwings.__file__).parent
 BUTTONS_MODULE = MACROS_DIR / "XxgkButtons.bas"

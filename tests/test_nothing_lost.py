@@ -26,12 +26,12 @@ from conftest import TESTS, fill_workbook
 from published_files import FIXTURES
 from remote_book import payload
 from test_cli import run
-from toolkit.files import OutputExists, atomic_stream, same_file
-from toolkit.published.export import export_bytes
-from toolkit.roster import RosterUnit
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.reader import read_workbook
-from toolkit.workbook.roster_book import roster_bytes
+from toolkit.io.files import OutputExists, atomic_stream, same_file
+from toolkit.io.published.export import export_bytes
+from toolkit.core.roster import RosterUnit
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.reader import read_workbook
+from toolkit.io.workbook.roster_book import roster_bytes
 from workbooks import entries, info_of
 
 YEAR = 2025
@@ -264,7 +264,7 @@ def _move(source: Path, target: Path) -> Path:
 
 
 SPELLINGS = ("same", "symlink", "hardlink", "dotdot")
-# Every command with every kind of name would be 40 runs of one comparison (toolkit.files.same_file,
+# Every command with every kind of name would be 40 runs of one comparison (toolkit.io.files.same_file,
 # tested on its own below): the first two cases take all four, the others one each, in turn.
 CASE_SPELLINGS = [(case, spelling) for i, case in enumerate(CASES)
                   for spelling in (SPELLINGS if i < 2 else [SPELLINGS[i % len(SPELLINGS)]])]
@@ -418,7 +418,7 @@ def test_a_write_the_disk_refuses_midway_is_a_chinese_message_and_leaves_the_old
     out = tmp_path / "汇总.xlsx"
     out.write_bytes(b"old")
     code = ("import resource, sys\n"
-            "from toolkit.files import OutputUnwritable, atomic_stream\n"
+            "from toolkit.io.files import OutputUnwritable, atomic_stream\n"
             "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
             "try:\n"
             "    with atomic_stream(sys.argv[1], force=True) as fh:\n"

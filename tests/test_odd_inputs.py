@@ -28,10 +28,10 @@ import pandas as pd
 import pytest
 
 from conftest import TESTS
-from toolkit.layout import workbook_layout
-from toolkit.published.export import export_bytes
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.template import template_bytes
+from toolkit.core.layout import workbook_layout
+from toolkit.io.published.export import export_bytes
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.template import template_bytes
 from workbooks import T3, _set_cells
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))

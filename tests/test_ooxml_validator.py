@@ -23,8 +23,8 @@ from openpyxl.styles import Font
 
 import ooxml_validator
 from conftest import run_libreoffice
-from toolkit.resources import TEMPLATES_DIR
-from toolkit.workbook.package import reproducible
+from toolkit.io.resources import TEMPLATES_DIR
+from toolkit.io.workbook.package import reproducible
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 PUBLISHED = Path(__file__).resolve().parent / "fixtures" / "published"

@@ -1,4 +1,4 @@
-"""Page furniture of reports taken from PDFs (toolkit.published.furniture): page numbers and running
+"""Page furniture of reports taken from PDFs (toolkit.io.published.furniture): page numbers and running
 headers and footers, on lines of their own, at the end of a table row and between a row's label and
 its numbers, dropped; every figure of the report read as published.
 
@@ -20,13 +20,13 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from test_cli import run
-from toolkit.published.export import report_docx, report_html, report_title
-from toolkit.published.furniture import drop_furniture, mark_pdf_margins
-from toolkit.published.importer import import_file
-from toolkit.published.text import Line, html_lines
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
+from toolkit.io.published.export import report_docx, report_html, report_title
+from toolkit.io.published.furniture import drop_furniture, mark_pdf_margins
+from toolkit.io.published.importer import import_file
+from toolkit.io.published.text import Line, html_lines
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
 
 REPORT_2021 = plausible_report("东河镇", "乡镇", 2025, "2021", seed=1)
 REPORT_2019 = plausible_report("北关街道", "街道", 2020, "2019", seed=2)

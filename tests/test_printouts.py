@@ -19,12 +19,12 @@ import openpyxl
 import pytest
 
 from conftest import run_libreoffice
-from toolkit.formats import common
-from toolkit.roster import RosterUnit
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.macro_workbook import macro_workbook_bytes
-from toolkit.workbook.roster_book import roster_bytes
-from toolkit.workbook.template import template_bytes
+from toolkit.core.formats import common
+from toolkit.core.roster import RosterUnit
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.macro_workbook import macro_workbook_bytes
+from toolkit.io.workbook.roster_book import roster_bytes
+from toolkit.io.workbook.template import template_bytes
 from test_consolidate import run
 
 A4 = (595, 842)  # points, portrait; landscape the other way round

@@ -5,9 +5,9 @@ import hashlib
 
 from published_files import FIXTURES
 from test_cli import run
-from toolkit.rules import computed_totals
-from toolkit.samples import zequ_2022
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import zequ_2022
+from toolkit.io.workbook.reader import read_workbook
 
 ZEQU = FIXTURES / "zequ-town-2022-published.txt"
 

@@ -13,14 +13,14 @@ import lxml.html
 import pytest
 
 from conftest import fill_workbook
-from toolkit.formats import get_format
-from toolkit.layout import workbook_layout
-from toolkit.published.commands import export_report
-from toolkit.published.export import export_bytes, report_title
-from toolkit.published.importer import import_file
-from toolkit.published.text import read_lines
-from toolkit.rules import computed_totals
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.formats import get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.app.publishing import export_report
+from toolkit.io.published.export import export_bytes, report_title
+from toolkit.io.published.importer import import_file
+from toolkit.io.published.text import read_lines
+from toolkit.core.rules import computed_totals
+from toolkit.io.workbook.reader import read_workbook
 from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries, info_of
 
 TEXTS = {

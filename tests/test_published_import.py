@@ -6,13 +6,13 @@ import pytest
 
 from published_files import (FIXTURES, WORD_2019_T2, WORD_2019_T3, WORD_2019_T4,
                              word_tables_merged_cells_2019)
-from toolkit.formats import get_format
-from toolkit.model import ERROR, HINT
-from toolkit.published.importer import import_file, import_lines
-from toolkit.published.labels import loose, numbering, similarity
-from toolkit.published.text import Line, UnreadableReport, read_lines
-from toolkit.rules import check
-from toolkit.samples import zequ_2022
+from toolkit.core.formats import get_format
+from toolkit.core.model import ERROR, HINT
+from toolkit.io.published.importer import import_file, import_lines
+from toolkit.core.labels import loose, numbering, similarity
+from toolkit.io.published.text import Line, UnreadableReport, read_lines
+from toolkit.core.rules import check
+from toolkit.app.samples import zequ_2022
 
 ZEQU = FIXTURES / "zequ-town-2022-published.txt"
 T3_COLUMNS = ["natural", "commercial", "research", "nonprofit", "legal", "other", "total"]
@@ -274,9 +274,9 @@ def test_unreadable_files_name_the_file_and_why(tmp_path, name, data, why):
 
 def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
     """Found by the fuzz test: 400 nines were read as inf, and the check stopped with OverflowError."""
-    from toolkit.published.commands import import_to_workbook
-    from toolkit.published.export import export_bytes
-    from toolkit.samples import plausible_report
+    from toolkit.app.publishing import import_to_workbook
+    from toolkit.io.published.export import export_bytes
+    from toolkit.app.samples import plausible_report
 
     page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
     path = tmp_path / "figure-of-400-digits.html"
@@ -290,8 +290,8 @@ def test_a_figure_of_400_digits_is_a_finding_not_a_traceback(tmp_path):
 def test_a_number_too_many_in_table_four_is_a_finding_not_a_traceback(tmp_path):
     """Found by the fuzz test: the message for numbers standing in the row-label column quoted the row's
     name, and 表四's one data row has none (IndexError)."""
-    from toolkit.published.export import export_bytes
-    from toolkit.samples import plausible_report
+    from toolkit.io.published.export import export_bytes
+    from toolkit.app.samples import plausible_report
 
     page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
     table_four = page.rindex("<table")
@@ -310,8 +310,8 @@ def test_a_long_line_of_years_is_read_without_stalling(tmp_path):
     0.8 s.  No title is longer than 80 characters.  (A hang guard, not a speed test.)"""
     from fuzz import time_limit
 
-    from toolkit.published.export import export_bytes
-    from toolkit.samples import plausible_report
+    from toolkit.io.published.export import export_bytes
+    from toolkit.app.samples import plausible_report
 
     page = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "html").decode()
     path = tmp_path / "report-with-a-long-line-of-years.html"
@@ -327,8 +327,8 @@ def _damaged_word_reports(folder):
     import io
     import zipfile
 
-    from toolkit.published.export import export_bytes
-    from toolkit.samples import plausible_report
+    from toolkit.io.published.export import export_bytes
+    from toolkit.app.samples import plausible_report
 
     data = export_bytes(plausible_report("东河镇", "乡镇", 2025, "2021", seed=1), "docx")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -372,7 +372,7 @@ def test_the_importer_core_needs_no_file_format_library():
     import subprocess
     import sys
 
-    code = ("import sys, toolkit.published.importer; bad = [m for m in ('pandas', 'openpyxl', 'xlwings', 'docx',"
+    code = ("import sys, toolkit.io.published.importer; bad = [m for m in ('pandas', 'openpyxl', 'xlwings', 'docx',"
             " 'pdfplumber', 'lxml') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

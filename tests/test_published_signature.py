@@ -10,14 +10,14 @@ import re
 import pytest
 
 from test_cli import run
-from toolkit.model import HINT
-from toolkit.published.export import export_bytes
-from toolkit.published.importer import import_file
-from toolkit.published.signature import deadline, find_signature
-from toolkit.published.importer import UNIT_LINE
-from toolkit.rules import check
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.model import HINT
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.importer import import_file
+from toolkit.core.signature import deadline, find_signature
+from toolkit.io.published.importer import UNIT_LINE
+from toolkit.core.rules import check
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
 
 OTHER = "本年度未收取信息处理费。"
 PROBLEMS = ("一是公开内容的全面性和及时性仍需提高；二是政策解读的形式还比较单一。下一步，我镇将加强培训，"

@@ -10,15 +10,15 @@ from openpyxl import load_workbook
 import ooxml_validator
 from conftest import run_libreoffice
 from test_cli import run
-from toolkit.formats import common, get_format
-from toolkit.layout import workbook_layout
-from toolkit.model import Report
-from toolkit.published.commands import import_to_workbook
-from toolkit.published.export import export_bytes
-from toolkit.published.totals import disagreeing_totals
-from toolkit.rules import check
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.formats import common, get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.core.model import Report
+from toolkit.app.publishing import import_to_workbook
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.totals import disagreeing_totals
+from toolkit.core.rules import check
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
 
 UNIT, YEAR = "青山镇", 2025
 REVIEW = ("t4.review.upheld", "t4.review.corrected", "t4.review.other", "t4.review.pending")

@@ -10,13 +10,13 @@ import re
 import pytest
 
 from text_reports import UNIT, YEAR, consistent_report, published_text, write
-from toolkit.formats import get_format
-from toolkit.model import HINT
-from toolkit.published.commands import import_to_workbook
-from toolkit.published.importer import import_file
-from toolkit.rules import check, computed_totals
-from toolkit.samples import plausible_report
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.formats import get_format
+from toolkit.core.model import HINT
+from toolkit.app.publishing import import_to_workbook
+from toolkit.io.published.importer import import_file
+from toolkit.core.rules import check, computed_totals
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.reader import read_workbook
 
 
 def _assert_cells(report, expected: dict) -> None:

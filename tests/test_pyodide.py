@@ -37,8 +37,9 @@ import xlwings as xw
 import button_workbooks
 from button_workbooks import T3
 from remote_book import apply_actions, payload
-from toolkit import buttons, excel
-from toolkit.formats import common
+from toolkit.ui import buttons
+from toolkit import excel
+from toolkit.core.formats import common
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from test_consolidate import digests
-from toolkit.samples import plausible_report
-from toolkit.values import FIRST_YEAR, LAST_YEAR
-from toolkit.workbook.details import read_last_year
-from toolkit.workbook.template import template_bytes
+from toolkit.app.samples import plausible_report
+from toolkit.core.values import FIRST_YEAR, LAST_YEAR
+from toolkit.io.workbook.details import read_last_year
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit.formats import cell_map, get_format
-from toolkit.published.export import export_bytes
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.template import template_bytes
+from toolkit.core.formats import cell_map, get_format
+from toolkit.io.published.export import export_bytes
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.template import template_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 YEAR = 2022
@@ -151,8 +151,8 @@ def test_unreadable_files_are_listed_with_their_reason(county, tmp_path):
         assert toolkit.read_reports(good).attrs["unreadable"] == {}  # nothing unreadable: no warning
 
 
-@pytest.mark.parametrize("module", ["toolkit", "toolkit.excel", "toolkit.buttons", "toolkit.frames",
-                                    "toolkit.long_table", "toolkit.checking"])
+@pytest.mark.parametrize("module", ["toolkit", "toolkit.excel", "toolkit.ui.buttons", "toolkit.app.frames",
+                                    "toolkit.io.long_table", "toolkit.app.checking"])
 def test_pandas_is_imported_only_when_read_reports_is_called(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'numpy') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
@@ -212,7 +212,7 @@ def test_xxgk_check_does_not_load_pandas(county):
     workbook = next(county["folder"].glob("东河镇*.xlsx"))
     code = ("import sys; sys.argv = ['xxgk', 'check', sys.argv[1]]; import cli\n"
             "try:\n    cli.main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-            "print([m for m in ('pandas', 'numpy', 'toolkit.frames') if m in sys.modules], code)")
+            "print([m for m in ('pandas', 'numpy', 'toolkit.app.frames') if m in sys.modules], code)")
     done = subprocess.run([sys.executable, "-c", code, str(workbook)], capture_output=True, text=True,
                           cwd=Path(__file__).parent.parent, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
     assert done.stdout.strip().splitlines()[-1] == "[] 0", done.stdout + done.stderr

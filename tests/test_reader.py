@@ -5,10 +5,10 @@ import hashlib
 import openpyxl
 import pytest
 
-from toolkit.checking import check_file
+from toolkit.app.checking import check_file
 from fuzz import time_limit
-from toolkit.rules import check, computed_totals
-from toolkit.workbook.reader import UnreadableWorkbook, read_cells, read_workbook
+from toolkit.core.rules import check, computed_totals
+from toolkit.io.workbook.reader import UnreadableWorkbook, read_cells, read_workbook
 from workbooks import CONSISTENT_2019, CONSISTENT_2021, entries
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from big_inputs import MIB, long_text_workbook, pdf_bomb, pdf_of, pdf_with_content
-from toolkit.intake import RefusedFile
-from toolkit.published.export import export_bytes
-from toolkit.published.limits import REPORT_LIMITS, ReportLimits, check_pdf, time_limit
-from toolkit.published.text import read_lines
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.template import template_bytes
-from toolkit.workbook.xlsx import CELL_CHARACTERS
+from toolkit.io.intake import RefusedFile
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.limits import REPORT_LIMITS, ReportLimits, check_pdf, time_limit
+from toolkit.io.published.text import read_lines
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.template import template_bytes
+from toolkit.io.workbook.xlsx import CELL_CHARACTERS
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 TITLE = "泽曲镇2022年政府信息公开工作年度报告\n一、总体情况\n"

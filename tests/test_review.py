@@ -17,13 +17,13 @@ import pytest
 
 from conftest import run_libreoffice
 from ooxml_validator import errors as ooxml_errors
-from toolkit.consolidate import ACCEPTED, FileOutcome, Submission
-from toolkit.formats import common
-from toolkit.model import ERROR, Finding
-from toolkit.review import OldReview, OldRow, carry
-from toolkit.samples import plausible_report
-from toolkit.workbook.filled import filled_bytes
-from toolkit.workbook.review_book import read_review
+from toolkit.core.consolidation import ACCEPTED, FileOutcome, Submission
+from toolkit.core.formats import common
+from toolkit.core.model import ERROR, Finding
+from toolkit.core.review import OldReview, OldRow, carry
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.filled import filled_bytes
+from toolkit.io.workbook.review_book import read_review
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 YEAR = 2022

@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 
 from ooxml_validator import errors as ooxml_errors
-from toolkit.formats import common
-from toolkit.roster import RosterUnit
-from toolkit.samples import plausible_report
-from toolkit.workbook.filled import filled_bytes
-from toolkit.workbook.roster_book import roster_bytes
+from toolkit.core.formats import common
+from toolkit.core.roster import RosterUnit
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook.filled import filled_bytes
+from toolkit.io.workbook.roster_book import roster_bytes
 
 XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 YEAR = 2022
@@ -222,7 +222,7 @@ def test_an_older_summary_without_the_sheet_is_named_and_counts_its_own_findings
     assert row["说明"] == message and message in done.stdout
 
 
-@pytest.mark.parametrize("module", ["toolkit.rollup", "toolkit.workbook.rollup_book"])
+@pytest.mark.parametrize("module", ["toolkit.core.rollup", "toolkit.io.workbook.rollup_book"])
 def test_the_roll_up_and_its_reader_import_no_spreadsheet_engine(module):
     code = (f"import sys, {module}; bad = [m for m in ('pandas', 'openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
@@ -231,7 +231,7 @@ def test_the_roll_up_and_its_reader_import_no_spreadsheet_engine(module):
 
 
 def test_deadlines_are_the_format_files(county):
-    from toolkit.published.signature import deadline
+    from toolkit.core.signature import deadline
     assert deadline("乡镇", YEAR) == datetime.date(YEAR + 1, 1, 31)
     assert deadline("县级汇总", YEAR) == datetime.date(YEAR + 1, 3, 31)  # a summary: the latest of all
 

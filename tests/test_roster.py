@@ -3,8 +3,10 @@ and a user fills, and a clear message naming file, row and column for every bad 
 import openpyxl
 import pytest
 
-from toolkit.roster import Roster, RosterError, RosterUnit, read_roster, unit_key
-from toolkit.workbook.roster_book import roster_bytes
+from toolkit.core.roster import Roster, RosterError, RosterUnit, unit_key
+
+from toolkit.io.roster_file import read_roster
+from toolkit.io.workbook.roster_book import roster_bytes
 
 ROWS = "单位名称,单位层级,单位代码,联系人\n泽曲镇,乡镇,632323100,张三\n县委(县政府)办公室,县级部门,,\n北关街道,街道,,李四\n"
 

@@ -1,10 +1,10 @@
 """The checker, table-driven: one row per relation, each with a failing and a passing case."""
 import pytest
 
-from toolkit.model import Report
-from toolkit.rules import Values, check, computed_totals
-from toolkit.formats import get_format
-from toolkit.samples import plausible_report, zequ_2022
+from toolkit.core.model import Report
+from toolkit.core.rules import Values, check, computed_totals
+from toolkit.core.formats import get_format
+from toolkit.app.samples import plausible_report, zequ_2022
 
 
 def pair(version="2021", level="乡镇", year=None):

@@ -2,18 +2,18 @@
 import openpyxl
 import pytest
 
-from toolkit.formats import VERSIONS, common, get_format
-from toolkit.formulas import total_formulas
-from toolkit.layout import a1, workbook_layout
-from toolkit.model import Report
-from toolkit.workbook.build_templates import template_files
-from toolkit.workbook.template import template_bytes
+from toolkit.core.formats import VERSIONS, common, get_format
+from toolkit.core.formulas import total_formulas
+from toolkit.core.layout import a1, workbook_layout
+from toolkit.core.model import Report
+from toolkit.io.workbook.build_templates import template_files
+from toolkit.io.workbook.template import template_bytes
 
 
 def test_committed_templates_are_what_the_generator_builds_now():
     for path, data in template_files().items():
-        assert path.exists(), f"{path.name} is missing: run python -m toolkit.workbook.build_templates"
-        assert path.read_bytes() == data, f"{path.name} is stale: run python -m toolkit.workbook.build_templates"
+        assert path.exists(), f"{path.name} is missing: run python -m toolkit.io.workbook.build_templates"
+        assert path.read_bytes() == data, f"{path.name} is stale: run python -m toolkit.io.workbook.build_templates"
 
 
 def test_the_same_content_builds_the_same_bytes():

@@ -8,12 +8,12 @@ import pytest
 from published_files import FIXTURES
 from test_cli import run
 from text_reports import UNIT, YEAR, consistent_report, drop_part, move_part, published_text, write
-from toolkit.formats import get_format
-from toolkit.model import Report
-from toolkit.published.commands import import_to_workbook
-from toolkit.published.importer import import_file
-from toolkit.rules import Values
-from toolkit.text_checks import content_findings, heading_findings, repetition, settings, text_findings
+from toolkit.core.formats import get_format
+from toolkit.core.model import Report
+from toolkit.app.publishing import import_to_workbook
+from toolkit.io.published.importer import import_file
+from toolkit.core.rules import Values
+from toolkit.core.text_checks import content_findings, heading_findings, repetition, settings, text_findings
 
 TEXT_CODES = ("TX-HEADING", "TX-SUBHEADING", "TX-ORDER", "TX-PART-MISSING", "TX-PROBLEMS", "TX-FEES", "TX-REPEAT")
 
@@ -148,7 +148,7 @@ def test_a_rewritten_text_prints_its_rate_without_a_hint(tmp_path):
     assert result.line == f"文字重复率（与上年报告“上年.txt”逐句比较）：{result.rate * 100:.1f}%"
     # last year's workbook on the command line: the rate is printed too
     text = published_text(consistent_report(problems="本年度工作中发现，部分栏目内容更新频率偏低，群众查阅不便。下一步我镇将建立定期更新台账，逐项落实整改。"), tmp_path)
-    from toolkit.workbook.template import template_bytes
+    from toolkit.io.workbook.template import template_bytes
     workbook = tmp_path / "青山镇2024年.xlsx"
     workbook.write_bytes(template_bytes(report=last_year))
     cli = run("import", write(tmp_path, "重新撰写", text), "-o", tmp_path / "命令行", "--previous", workbook)
@@ -164,7 +164,7 @@ def test_repeated_passages_are_cut_to_the_length_in_the_format_file():
 
 
 def test_check_with_last_years_workbook_prints_the_rate_and_the_hint(tmp_path):
-    from toolkit.workbook.template import template_bytes
+    from toolkit.io.workbook.template import template_bytes
     last_year, copied = tmp_path / "青山镇2024年.xlsx", tmp_path / "青山镇2025年照抄上年.xlsx"
     previous_report = consistent_report(YEAR - 1)
     last_year.write_bytes(template_bytes(report=previous_report))

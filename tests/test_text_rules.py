@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.formats import FormatError, _text_rule, get_format
-from toolkit.model import Report
-from toolkit.rules import check
+from toolkit.core.formats import FormatError, _text_rule, get_format
+from toolkit.core.model import Report
+from toolkit.core.rules import check
 
 # A 2021 report whose tables say: 15 new requests, 2 carried over, 3 carried forward,
 # 1 administrative review, 2 lawsuits (1 + 1), 4 normative documents made, 1 repealed, 9 in force.

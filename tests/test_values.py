@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from toolkit.formats import common
-from toolkit.values import beyond_maximum, parse_date, parse_value, parse_year
+from toolkit.core.formats import common
+from toolkit.core.values import beyond_maximum, parse_date, parse_value, parse_year
 
 COUNT, SIGNED, MONEY = (common().kinds[k] for k in ("count", "signed", "money"))
 

@@ -14,11 +14,11 @@ import pytest
 import xlwings
 from oletools.olevba import VBA_Project, decompress_stream
 
-from toolkit.vba.cfb import NOSTREAM, Storage, write_compound_file
-from toolkit.vba.compression import CHUNK, DecompressionError, compress, decompress
-from toolkit.vba.project import (CLASS, DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE,
+from toolkit.io.vba.cfb import NOSTREAM, Storage, write_compound_file
+from toolkit.io.vba.compression import CHUNK, DecompressionError, compress, decompress
+from toolkit.io.vba.project import (CLASS, DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE,
                                  Module, dir_stream, document_module, vba_project)
-from toolkit.workbook.macro_workbook import MACROS_DIR
+from toolkit.io.workbook.macro_workbook import MACROS_DIR
 
 XLWINGS_DIR = Path(xlwings.__file__).parent
 QUICKSTART = XLWINGS_DIR / "quickstart_standalone.xlsm"
@@ -267,7 +267,7 @@ def test_dir_stream_declares_a_source_only_project():
 
 def test_workbook_project_parses_and_decodes(tmp_path):
     """The built workbook's project, parsed strictly by oletools (also in tests/test_xlsm.py)."""
-    from toolkit.workbook.macro_workbook import vba_project_bin
+    from toolkit.io.workbook.macro_workbook import vba_project_bin
 
     ole = olefile.OleFileIO(BytesIO(vba_project_bin(8)), raise_defects=olefile.DEFECT_INCORRECT)
     names = [path.split("/")[-1] for path, _, _ in VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False).parse_modules()]

@@ -1,7 +1,7 @@
 """Returned .xlsm workbooks whose VBA differs from the toolkit's own get a 提示 naming the modules.
 
 The tampered workbooks are real files: the toolkit's .xlsm, filled as a unit would, with its VBA
-project rebuilt by the project's own writer (toolkit.vba) from modified sources; one is re-saved by
+project rebuilt by the project's own writer (toolkit.io.vba) from modified sources; one is re-saved by
 LibreOffice, which rewrites the whole project.  The reader's decoding is cross-checked with olevba."""
 import random
 import struct
@@ -17,16 +17,16 @@ from oletools.olevba import VBA_Parser
 
 from conftest import fill_workbook, run_libreoffice
 from test_consolidate import run
-from toolkit.model import HINT
-from toolkit.vba.cfb import Storage, write_compound_file
-from toolkit.vba.compression import CHUNK, DecompressionError, compress, decompress
-from toolkit.vba.inspect import (AUTO_RUN_LISTED, MAX_SOURCE_BYTES, FoundModule, UnreadableProject,
+from toolkit.core.model import HINT
+from toolkit.io.vba.cfb import Storage, write_compound_file
+from toolkit.io.vba.compression import CHUNK, DecompressionError, compress, decompress
+from toolkit.io.vba.inspect import (AUTO_RUN_LISTED, MAX_SOURCE_BYTES, FoundModule, UnreadableProject,
                                  auto_run_procedures, code_lines, compare, read_modules)
-from toolkit.vba.own_project import macro_modules, project_modules, vba_project_bin
-from toolkit.vba.project import (DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE, Module,
+from toolkit.io.vba.own_project import macro_modules, project_modules, vba_project_bin
+from toolkit.io.vba.project import (DOCUMENT, MODULE, VBA_PROJECT_STREAM, WORKBOOK_BASE, WORKSHEET_BASE, Module,
                                  dir_stream, document_module, vba_project)
-from toolkit.workbook.package import reproducible
-from toolkit.workbook.reader import READ_CODES, read_workbook
+from toolkit.io.workbook.package import reproducible
+from toolkit.io.workbook.reader import READ_CODES, read_workbook
 from workbooks import CONSISTENT_2021, entries, info_of
 
 VBA_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-MACRO-SHEET", "R-EMBEDDED")

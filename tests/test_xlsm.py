@@ -13,12 +13,12 @@ import pytest
 from oletools.mraptor import MacroRaptor
 from oletools.olevba import VBA_Parser, VBA_Project
 
-from toolkit.formats import VERSIONS, common, get_format
-from toolkit.layout import workbook_layout
-from toolkit.model import Report
-from toolkit.rules import check
-from toolkit.workbook.macro_workbook import BUTTON_COLUMN_WIDTH, button_column, macro_workbook_bytes
-from toolkit.workbook.reader import read_workbook
+from toolkit.core.formats import VERSIONS, common, get_format
+from toolkit.core.layout import workbook_layout
+from toolkit.core.model import Report
+from toolkit.core.rules import check
+from toolkit.io.workbook.macro_workbook import BUTTON_COLUMN_WIDTH, button_column, macro_workbook_bytes
+from toolkit.io.workbook.reader import read_workbook
 
 
 @pytest.fixture(scope="module", params=VERSIONS)

@@ -5,9 +5,9 @@ import zipfile
 import pytest
 
 from conftest import fill_workbook, run_libreoffice
-from toolkit.samples import plausible_report
-from toolkit.workbook import xlsx
-from toolkit.workbook.reader import read_workbook
+from toolkit.app.samples import plausible_report
+from toolkit.io.workbook import xlsx
+from toolkit.io.workbook.reader import read_workbook
 from workbooks import entries, info_of
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

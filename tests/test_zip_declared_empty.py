@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from toolkit.intake import RefusedFile, open_package, read_part
-from toolkit.workbook.template import template_bytes
+from toolkit.io.intake import RefusedFile, open_package, read_part
+from toolkit.io.workbook.template import template_bytes
 
 PART = "xl/worksheets/sheet2.xml"
 

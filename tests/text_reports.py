@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.model import Report
-from toolkit.published.export import export_bytes
-from toolkit.published.text import read_lines
-from toolkit.samples import plausible_report
+from toolkit.core.model import Report
+from toolkit.io.published.export import export_bytes
+from toolkit.io.published.text import read_lines
+from toolkit.app.samples import plausible_report
 
 UNIT, YEAR = "青山镇", 2025
 

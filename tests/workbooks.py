@@ -19,12 +19,12 @@ from pathlib import Path
 import openpyxl
 
 from conftest import fill_workbook
-from toolkit.formats import get_format
-from toolkit.layout import a1, parse_a1, workbook_layout
-from toolkit.rules import computed_totals
-from toolkit.samples import plausible_report, zequ_2022
-from toolkit.workbook.package import reproducible
-from toolkit.workbook.xlsx import XlsxBook
+from toolkit.core.formats import get_format
+from toolkit.core.layout import a1, parse_a1, workbook_layout
+from toolkit.core.rules import computed_totals
+from toolkit.app.samples import plausible_report, zequ_2022
+from toolkit.io.workbook.package import reproducible
+from toolkit.io.workbook.xlsx import XlsxBook
 
 
 def entries(report) -> dict:

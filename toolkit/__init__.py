@@ -1,11 +1,11 @@
 """xxgk-toolkit: China's 政府信息公开工作年度报告 as data.
 
 For analysts, `toolkit.read_reports(paths)` gives the reports as a pandas DataFrame, one row per
-unit × cell (toolkit/frames.py).  `import toolkit` stays cheap: toolkit.frames is imported when
+unit × cell (toolkit/app/frames.py).  `import toolkit` stays cheap: toolkit.app.frames is imported when
 read_reports is first asked for, and pandas when it is called.
 """
 
-_LAZY = {"read_reports": "toolkit.frames", "UnreadableFilesWarning": "toolkit.frames"}
+_LAZY = {"read_reports": "toolkit.app.frames", "UnreadableFilesWarning": "toolkit.app.frames"}
 
 
 def __getattr__(name):

@@ -1,11 +1,11 @@
 """The functions behind the buttons of the macro-enabled workbook: the thin xlwings adapter of
-toolkit.buttons.
+toolkit.ui.buttons.
 
 Classic xlwings (Excel with Python on the PC; macros/XxgkButtons.bas runs them through RunPython):
 `recompute()`, `check()`, `clear_marks()`, `carry_over()`, `export()`, each working on `xw.Book.caller()`.
 xlwings Lite (no local Python): the `@script` functions `recompute_book(book)`, `check_book(book)`,
 `clear_marks_book(book)`, `carry_over_book(book)`.  Both call the same code: one batched read of the
-open workbook, `toolkit.buttons` decides the writes, one batched write -- using only what the
+open workbook, `toolkit.ui.buttons` decides the writes, one batched write -- using only what the
 classic, remote and Lite engines share (values, formulas, fill and font colours, number formats,
 adding a sheet).  Nothing here depends on the workbook's file name (the export only makes sure it never
 writes over the workbook's own file).
@@ -19,9 +19,9 @@ import os
 import sys
 from pathlib import Path
 
-from toolkit import buttons
-from toolkit.formats import VERSIONS, common
-from toolkit.layout import workbook_layout
+from toolkit.ui import buttons
+from toolkit.core.formats import VERSIONS, common
+from toolkit.core.layout import workbook_layout
 
 LITE = sys.platform == "emscripten" or os.environ.get("XLWINGS_ON_SERVER") == "true"
 if LITE:
@@ -75,7 +75,7 @@ def export() -> None:
 def export_to(sheets: dict[str, list[list] | None], folder: Path | None, workbook: Path | None = None) -> buttons.Plan:
     """Write the report into `folder` (atomically, never over an earlier export, never over the
     `workbook` file itself); the plan is the status."""
-    from toolkit.files import OutputError, atomic_write, check_outputs
+    from toolkit.io.files import OutputError, atomic_write, check_outputs
 
     plan, target, data = buttons.export(sheets, folder)
     try:
@@ -223,7 +223,7 @@ def _write_status(book, text: str) -> None:
 
 
 def _carry_over_from_file(sheets: dict[str, list[list] | None]) -> buttons.Plan:
-    from toolkit.workbook.reader import UnreadableWorkbook, read_workbook
+    from toolkit.io.workbook.reader import UnreadableWorkbook, read_workbook
 
     path, chosen = buttons.previous_file(sheets), ""
     if not path:
