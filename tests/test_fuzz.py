@@ -7,6 +7,8 @@ example database, each family seeded by its name) and counts its cases; the figu
 by `python benchmarks/fuzz_report.py`.  A failure names the mutation and the file the mutant was
 saved to (see tests/fuzz.py).
 """
+import resource
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
@@ -18,6 +20,21 @@ settings.register_profile(
     # each example is a whole file through three paths; a failure's mutant is saved, so no shrinking
     phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck))
 FUZZ = settings.get_profile("xxgk-fuzz")
+
+# A mutant that makes a path allocate without bound must fail here, named and saved, as a MemoryError
+# inside `guarded`, not grow the process until the machine's OOM killer ends the whole run unexplained
+# (seen in clean-clone CI: 22-24 GB).  The bar is far above a case's needs (a few hundred MB).
+MEMORY_LIMIT = 8 << 30  # bytes of address space
+
+
+def _limit_memory() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > MEMORY_LIMIT:
+        resource.setrlimit(resource.RLIMIT_AS, (min(MEMORY_LIMIT, hard) if hard != resource.RLIM_INFINITY
+                                                else MEMORY_LIMIT, hard))
+
+
+_limit_memory()
 
 # Examples per family: together over 1,000 distinct files through check, consolidate and import (some
 # mutations of a seed give the same file as another).
