@@ -850,6 +850,27 @@ def _folders() -> tuple[Path, list[Path]]:
 _GOODS_ALONE: list = []  # the good workbooks as read on their own
 
 
+CASE_MEMORY = 2 << 30  # bytes of resident memory one case may reach (a few hundred MB are usual)
+_CLEAR_REFS, _STATUS = Path("/proc/self/clear_refs"), Path("/proc/self/status")
+
+
+def _reset_peak_memory() -> None:
+    """Linux: the peak resident size (VmHWM) starts again from now ("5" to clear_refs)."""
+    try:
+        _CLEAR_REFS.write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory() -> int | None:
+    """Bytes of the process's peak resident size since the reset, where the system says (Linux)."""
+    try:
+        line = next(x for x in _STATUS.read_text().splitlines() if x.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+    return int(line.split()[1]) * 1024
+
+
 @contextlib.contextmanager
 def guarded(mutant: Mutant, folder: str, seconds: float):
     """Write the mutant beside the good workbooks and yield (its path, the good workbooks, the work
@@ -864,11 +885,15 @@ def guarded(mutant: Mutant, folder: str, seconds: float):
     before = {p: _digest(p) for p in inputs}
     start = time.perf_counter()
     try:
+        _reset_peak_memory()
         with time_limit(seconds):
             yield path, goods, root
         changed = [p.name for p in inputs if _digest(p) != before[p]]
         if changed:
             raise Crash(f"inputs modified: {changed}")
+        peak = _peak_memory()
+        if peak is not None and peak > CASE_MEMORY:
+            raise Crash(f"the case's process reached {peak / 2**30:.1f} GiB (bound {CASE_MEMORY / 2**30:.0f} GiB)")
     except (Crash, Hang, Exception) as exc:
         failure = _failure(mutant, exc)  # hypothesis runs a failing example again: counted once
         (TALLY.hangs if isinstance(exc, Hang) else TALLY.crashes)[hashlib.sha256(mutant.data).digest()] = failure

@@ -7,6 +7,7 @@ example database, each family seeded by its name) and counts its cases; the figu
 by `python benchmarks/fuzz_report.py`.  A failure names the mutation and the file the mutant was
 saved to (see tests/fuzz.py).
 """
+import hashlib
 import resource
 
 import pytest
@@ -166,3 +167,18 @@ def test_the_seeds_are_read_whole():
             assert gained[("check", "report")] == 1 and gained[("consolidate", "report")] == 1, name
         else:
             assert gained[("import", "report")] == 1, name
+
+
+def test_a_case_that_takes_too_much_memory_is_a_crash(monkeypatch):
+    """The memory bound of a case can fail: a case that holds 400 MB against a bound of 200 MB is a
+    crash, named with the memory it reached (and is not left in the figures)."""
+    if fuzz._peak_memory() is None:
+        pytest.fail("this system does not report a process's peak memory (/proc/self/status VmHWM)")
+    monkeypatch.setattr(fuzz, "CASE_MEMORY", 200 << 20)
+    seed = fuzz.seeds()["2021.xlsx"]
+    mutant = fuzz.Mutant("2021.xlsx", seed.suffix, "probe", "holds 400 MB", seed.data + b"memory probe")
+    with pytest.raises(fuzz.Crash, match=r"reached 0\.\d GiB"):
+        with fuzz.guarded(mutant, "memory", fuzz.TIME_LIMIT):
+            block = b"x" * (400 << 20)
+            del block
+    TALLY.crashes.pop(hashlib.sha256(mutant.data).digest())
