@@ -1,8 +1,9 @@
 """The report formats, loaded from their declarative descriptions (one TOML file per version).
 
 Everything that knows a label, a cell or a rule asks this module: `get_format("2021")` gives the
-tables, their cells by id, the rules expanded into relations, and `COMMON` the shared parts (value
-kinds, unit levels, workbook sheets).  Pure Python: no spreadsheet library is imported here.
+tables, their cells by id, the rules expanded into relations, and `common()` the shared parts (value
+kinds, unit levels, workbook sheets); `codes()` every finding code, `say(code, ...)` its message
+(codes.py, codes.toml).  Pure Python: no spreadsheet library is imported here.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+
+from toolkit.core.formats.codes import Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
 
 VERSIONS = ("2021", "2019")
 
