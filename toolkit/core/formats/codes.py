@@ -8,15 +8,16 @@ severity and words from here, so what users read is data, not code.
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 # What a finding code looks like: a prefix (R, P, T3, TX, ...) and upper-case words, e.g. R-NOT-NUMBER.
-# The second part starts with a letter, so UTF-8 and CRC-32 are not codes.
-CODE_SHAPE = re.compile(r"\b[A-Z][A-Z0-9]{0,2}-[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+# The second part starts with a letter, so UTF-8 and CRC-32 are not codes; no \b (a Chinese character
+# is a word character, and codes stand next to them); [0-9A-Z], not [A-Z0-9], so that this pattern's
+# own text holds nothing code-shaped.
+CODE_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[A-Z][0-9A-Z]{0,2}-[A-Z][0-9A-Z]+(?:-[0-9A-Z]+)*(?![0-9A-Za-z-])")
 SEVERITIES = ("错误", "提示")  # toolkit.core.model's ERROR and HINT (the core's model imports nothing of here)
 # Tables of codes.toml that are not codes.
 SPECIAL = ("stages", "words")
@@ -107,8 +108,3 @@ def words(name: str, key: str, /, **fields) -> str:
     if key not in table:
         raise CodeError(f"codes.toml: no words {key} for {name or '[words]'}")
     return table[key].format(**fields)
-
-
-def fields_of(template: str) -> set[str]:
-    """The {named} fields a template fills."""
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
