@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 
-from toolkit.core.formats.codes import Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
+from toolkit.core.formats.codes import SEVERITIES, Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
 
 VERSIONS = ("2021", "2019")
 
@@ -372,7 +372,7 @@ def _collapsed(raw: dict, tables, version: str) -> tuple:
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
-    if r["severity"] not in ("错误", "提示"):
+    if r["severity"] not in SEVERITIES:
         raise FormatError(f"{version}: text rule {r['code']} has severity {r['severity']!r}")
     if r["part"] not in {p.text for p in parts if p.text}:
         raise FormatError(f"{version}: text rule {r['code']}: unknown part {r['part']}")
@@ -444,7 +444,7 @@ def _rules(raw_rules: list, tables, cells: dict, version: str):
             formula=r.get("formula", False), mark=r.get("mark", "all"),
             levels=tuple(r.get("levels", ())), zero=tuple(r.get("zero", ())),
         )
-        if rule.severity not in ("错误", "提示"):
+        if rule.severity not in SEVERITIES:
             raise FormatError(f"{version}: rule {rule.code} has severity {rule.severity!r}")
         if rule.zero:
             unknown = [c for c in rule.zero if c not in cells]

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from toolkit.core.model import ERROR, HINT
+
 # What a finding code looks like: a prefix (R, P, T3, TX, ...) and upper-case words, e.g. R-NOT-NUMBER.
 # The second part starts with a letter, so UTF-8 and CRC-32 are not codes; no \b (a Chinese character
 # is a word character, and codes stand next to them); [0-9A-Z], not [A-Z0-9], so that this pattern's
 # own text holds nothing code-shaped.
 CODE_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[A-Z][0-9A-Z]{0,2}-[A-Z][0-9A-Z]+(?:-[0-9A-Z]+)*(?![0-9A-Za-z-])")
-SEVERITIES = ("错误", "提示")  # toolkit.core.model's ERROR and HINT (the core's model imports nothing of here)
+SEVERITIES = (ERROR, HINT)
 # Tables of codes.toml that are not codes.
 SPECIAL = ("stages", "words")
 
