@@ -126,6 +126,13 @@ def test_the_county_review_commands_from_the_installed_toolkit(installed_env, wo
     assert done.returncode == 2 and "同一个文件" in done.stderr  # its messages come from common.toml [compare]
 
 
+def test_the_installed_toolkit_has_the_registry_of_finding_codes(installed_env, work):
+    """codes.toml goes with the wheel: the installed toolkit writes the catalogue docs/codes.md is."""
+    done = run([bin_of(installed_env, "python"), "-m", "toolkit.core.formats.catalogue"], cwd=work,
+               env=clean_env(work))
+    assert done.stdout == (REPO / "docs" / "codes.md").read_text(encoding="utf-8")
+
+
 def test_selftest_passes_in_the_installed_toolkit(installed_env, work):
     done = xxgk(installed_env, work, "selftest")
     assert "安装正常" in done.stdout and "有问题" not in done.stdout

@@ -1,8 +1,9 @@
 """The report formats, loaded from their declarative descriptions (one TOML file per version).
 
 Everything that knows a label, a cell or a rule asks this module: `get_format("2021")` gives the
-tables, their cells by id, the rules expanded into relations, and `COMMON` the shared parts (value
-kinds, unit levels, workbook sheets).  Pure Python: no spreadsheet library is imported here.
+tables, their cells by id, the rules expanded into relations, and `common()` the shared parts (value
+kinds, unit levels, workbook sheets); `codes()` every finding code, `say(code, ...)` its message
+(codes.py, codes.toml).  Pure Python: no spreadsheet library is imported here.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+
+from toolkit.core.formats.codes import SEVERITIES, Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
 
 VERSIONS = ("2021", "2019")
 
@@ -369,7 +372,7 @@ def _collapsed(raw: dict, tables, version: str) -> tuple:
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
-    if r["severity"] not in ("错误", "提示"):
+    if r["severity"] not in SEVERITIES:
         raise FormatError(f"{version}: text rule {r['code']} has severity {r['severity']!r}")
     if r["part"] not in {p.text for p in parts if p.text}:
         raise FormatError(f"{version}: text rule {r['code']}: unknown part {r['part']}")
@@ -441,7 +444,7 @@ def _rules(raw_rules: list, tables, cells: dict, version: str):
             formula=r.get("formula", False), mark=r.get("mark", "all"),
             levels=tuple(r.get("levels", ())), zero=tuple(r.get("zero", ())),
         )
-        if rule.severity not in ("错误", "提示"):
+        if rule.severity not in SEVERITIES:
             raise FormatError(f"{version}: rule {rule.code} has severity {rule.severity!r}")
         if rule.zero:
             unknown = [c for c in rule.zero if c not in cells]

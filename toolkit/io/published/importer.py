@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.core.formats import VERSIONS, Format, Table, cell_id, common, get_format
-from toolkit.core.model import ERROR, HINT, Finding, Report
+from toolkit.core.formats import VERSIONS, Format, Table, cell_id, common, get_format, say, severity, words
+from toolkit.core.model import Finding, Report
 from toolkit.core.labels import (heading_score, loose, similarity, strip_numbering, unified_radicals,
                                       width_normal)
 from toolkit.io.intake import RefusedFile
@@ -28,24 +28,6 @@ from toolkit.io.published.limits import time_limit
 from toolkit.core.signature import date_text, find_signature, lateness, message, same_unit
 from toolkit.io.published.text import Line, UnreadableReport, read_lines
 from toolkit.core.values import parse_value
-
-IMPORT_CODES = {
-    "P-UNIT": HINT,          # unit not in the title: taken from elsewhere, or not found
-    "P-YEAR": HINT,          # year not in the title
-    "P-LEVEL": HINT,         # level taken from the unit's name, or unknown
-    "P-FORMAT": HINT,        # format version not recognisable from the labels
-    "P-HEADING": HINT,       # a part's heading not found
-    "P-POSITION": HINT,      # rows without (recognisable) labels, read by their position
-    "P-LABEL-NUMBER": HINT,  # a number standing in a row-label column, not read as a value
-    "P-NOT-REPORTED": HINT,  # "—", "/", "无", a blank cell of a row found: not reported (not 0), left empty
-    "P-CONVERTED": HINT,     # a figure written in another unit (251000元 for 万元), converted
-    "P-COLLAPSED": HINT,     # a group of rows published as one row (a single （六）其他处理)
-    "P-UNPLACED": ERROR,     # a number found that could not be placed into a cell
-    "P-MISSING": ERROR,      # a cell for which no number was found
-    "P-EMPTY-TABLE": ERROR,  # a table without any number
-    "P-LATE": HINT,          # dated (signature) after its level's deadline (toolkit.core.signature)
-    "P-DATE": HINT,          # dated before the report year ended
-}
 
 # A label matches a row when at least this alike (see labels.similarity); 本年新收政府信息数量 against
 # 本年新收政府信息公开申请数量 is 0.83, 行政处罚 against 行政强制 is 0.5.
@@ -142,7 +124,7 @@ class _Importer:
         self.findings: list[Finding] = []
 
     def add(self, code: str, message: str, cells=(), reported=None) -> None:
-        self.findings.append(Finding(code, IMPORT_CODES[code], message, tuple(cells), reported, None,
+        self.findings.append(Finding(code, severity(code), message, tuple(cells), reported, None,
                                      source=self.source or None))
 
     def run(self) -> Imported:
@@ -187,7 +169,7 @@ class _Importer:
                 unit = _clean_unit(m.group("pre")) or _clean_unit(m.group("mid"))
                 break
         if title_at < 0:
-            self.add("P-UNIT", "未找到年报标题（“××2022年政府信息公开工作年度报告”），单位名称和年度请在“单位信息”表中核实")
+            self.add("P-UNIT", say("P-UNIT", "no_title"))
         if not unit:
             unit = self._unit_elsewhere(title_at)
         if year is None:
@@ -200,20 +182,20 @@ class _Importer:
         for line in near:
             text = width_normal(line.text)
             if UNIT_LINE.match(text):
-                self.add("P-UNIT", f"标题中没有单位名称，已取标题旁的“{text}”为单位名称，请核实")
+                self.add("P-UNIT", say("P-UNIT", "beside_title", unit=text))
                 return text
         opening = [width_normal(l.text) for l in self.lines[max(title_at, 0): max(title_at, 0) + 40] if not l.row]
         for text in opening:
             m = UNIT_IN_QUOTE.search(text)
             if m and _clean_unit(m.group("unit")):
                 unit = _clean_unit(m.group("unit"))
-                self.add("P-UNIT", f"标题中没有单位名称，已按正文中的《{m.group(0).strip('《》')}》取为“{unit}”，请核实")
+                self.add("P-UNIT", say("P-UNIT", "quoted", quote=m.group(0).strip("《》"), unit=unit))
                 return unit
         for text in opening:
             m = UNIT_AS_SUBJECT.match(text)
             if m:
                 unit = m.group("unit")
-                self.add("P-UNIT", f"标题中没有单位名称，已按正文开头“{text[:len(unit) + 6]}…”取为“{unit}”，请核实")
+                self.add("P-UNIT", say("P-UNIT", "opening", opening=text[:len(unit) + 6], unit=unit))
                 return unit
         if self.signature and self.signature.unit:
             self.add("P-UNIT", message("unit", signature=self.signature.text, unit=self.signature.unit))
@@ -221,16 +203,16 @@ class _Importer:
         stem = re.split(r"(?:19|20)\d{2}", Path(self.source).stem)[0] if self.source else ""
         stem = _clean_unit(stem)
         if stem and UNIT_LINE.match(stem):
-            self.add("P-UNIT", f"年报中没有单位名称，已按文件名取为“{stem}”，请核实")
+            self.add("P-UNIT", say("P-UNIT", "file_name", unit=stem))
             return stem
-        self.add("P-UNIT", "年报中没有找到单位名称，请在“单位信息”表中填写")
+        self.add("P-UNIT", say("P-UNIT", "not_found"))
         return ""
 
     def _year_elsewhere(self) -> int | None:
         for line in self.lines[:200]:
             m = STATISTICS_YEAR.search(width_normal(line.text))
             if m:
-                self.add("P-YEAR", f"标题中没有年度，已按统计期限“{m.group(0)}”取为{m.group(1)}年度，请核实")
+                self.add("P-YEAR", say("P-YEAR", "statistics", period=m.group(0), year=m.group(1)))
                 return int(m.group(1))
         if self.signature:
             year = self.signature.date.year - 1
@@ -240,15 +222,15 @@ class _Importer:
         if m:
             self.add("P-YEAR", message("year_from_file", name=self.source, year=m.group(0)))
             return int(m.group(0))
-        self.add("P-YEAR", "年报中没有找到年度，请在“单位信息”表中填写")
+        self.add("P-YEAR", say("P-YEAR", "not_found"))
         return None
 
     def _level(self, unit: str) -> str:
         for pattern, level in LEVEL_BY_SUFFIX:
             if unit and pattern.search(unit):
-                self.add("P-LEVEL", f"单位层级已按单位名称“{unit}”取为“{level}”，请核实")
+                self.add("P-LEVEL", say("P-LEVEL", unit=unit, level=level))
                 return level
-        self.add("P-LEVEL", "年报中看不出单位层级，请在“单位信息”表中选择")
+        self.add("P-LEVEL", say("P-LEVEL", "not_found"))
         return ""
 
     # --- format version ------------------------------------------------------------------------
@@ -261,8 +243,8 @@ class _Importer:
             return best
         by_year = next((v for v in VERSIONS if year is not None and get_format(v).suits_year(year)), None)
         version = by_year or common().default_version
-        why = f"按{year}年度取为{version}年版" if by_year else f"取默认的{version}年版"
-        self.add("P-FORMAT", f"表格标签不足以判断报告格式（2021年版或2019年版），已{why}，请核实")
+        why = words("P-FORMAT", "by_year" if by_year else "default", year=year, version=version)
+        self.add("P-FORMAT", say("P-FORMAT", why=why))
         return version
 
     # --- parts and texts -----------------------------------------------------------------------
@@ -281,7 +263,7 @@ class _Importer:
                 if score > best_score:
                     best, best_score = i, score
             if best is None:
-                self.add("P-HEADING", f"未找到“{part.heading}”的标题" + ("，这部分文字未导入" if part.text else ""),
+                self.add("P-HEADING", say("P-HEADING", "" if part.text else "table", heading=part.heading),
                          reported=part.heading)
             else:
                 found[k] = best
@@ -335,7 +317,7 @@ class _Importer:
                 pointer = self._blank_row(state, unit, targets, pointer)
                 continue
             if pointer >= len(state.rows):
-                self._unplaced(table, unit, numbers, "表格各行都已读入，这些数字多余")
+                self._unplaced(table, unit, numbers, words("P-UNPLACED", "all_rows_read"))
                 continue
             index, by_label, group = self._match(unit, targets, pointer) if targets else (pointer, True, None)
             if group is not None:
@@ -347,7 +329,7 @@ class _Importer:
                     pointer = max([into, *others]) + 1
                     continue
             if index is None:
-                self._unplaced(table, unit, numbers, "行标签与本表已读入的行重复")
+                self._unplaced(table, unit, numbers, words("P-UNPLACED", "repeated_label"))
                 continue
             if not by_label:
                 state.positional.append((index, unit.label))
@@ -442,7 +424,7 @@ class _Importer:
             return index + n // k
         row_name = _row_name(state.table, state.rows[index][1])
         self._unplaced(state.table, unit, numbers,
-                       f"按位置应为{row_name}，但该行有{len(numbers)}个数字，而表格有{k}列，无法确定各数字所属的列")
+                       words("P-UNPLACED", "columns", row=row_name, count=len(numbers), columns=k))
         return index + 1
 
     def _fill(self, state: _TableState, index: int, cells: list[str]) -> None:
@@ -457,7 +439,8 @@ class _Importer:
                 continue
             parsed = parse_value(raw, kinds[fmt_cells[cid].kind], convert=True)
             if not parsed.ok:
-                self.add("P-UNPLACED", f"{fmt_cells[cid].label}：“{written}”不是数字，未读入", (cid,), written)
+                self.add("P-UNPLACED", say("P-UNPLACED", "not_number", label=fmt_cells[cid].label, found=written),
+                         (cid,), written)
                 continue
             if parsed.how == "zero_word":
                 state.not_reported.append((cid, written))
@@ -471,22 +454,22 @@ class _Importer:
 
     def _unplaced(self, table: Table, unit: _Unit, numbers: list[str], why: str) -> None:
         shown = "、".join(n.strip() for n in numbers[:20]) + ("…" if len(numbers) > 20 else "")
-        where = f"“{_short(unit.label)}”后" if unit.label else ""
-        self.add("P-UNPLACED", f"{table.short}{where}的{len(numbers)}个数字（{shown}）未读入：{why}",
-                 reported=shown)
+        where = words("P-UNPLACED", "after", label=_short(unit.label)) if unit.label else ""
+        self.add("P-UNPLACED", say("P-UNPLACED", table=table.short, where=where, count=len(numbers), shown=shown,
+                                   why=why), reported=shown)
 
     def _report_table(self, fmt: Format, state: _TableState) -> None:
         table = state.table
         cells = [c for c in fmt.cells.values() if c.table == table.id]
         if not state.numbers_found:
-            self.add("P-EMPTY-TABLE", f"{table.short}（{table.title}）中没有任何数字（空表），"
-                     f"{len(cells)}个单元格均未读入", [c.id for c in cells])
+            self.add("P-EMPTY-TABLE", say("P-EMPTY-TABLE", table=table.short, title=table.title, count=len(cells)),
+                     [c.id for c in cells])
             return
         for run in _runs(state.positional):
             names = _span_names(table, [state.rows[i][1] for i, _ in run])
             found = [lab for _, lab in run if lab]
-            said = f"（标签为“{_short(found[0])}”）" if found else "（没有行标签）"
-            self.add("P-POSITION", f"{table.short}有{len(run)}行{said}按官方表格的行序读作：{names}，请核实",
+            said = words("P-POSITION", "label", label=_short(found[0])) if found else words("P-POSITION", "no_label")
+            self.add("P-POSITION", say("P-POSITION", table=table.short, count=len(run), said=said, names=names),
                      [cell_id(table.id, state.rows[i][1].id, c.id)
                       for i, _ in run for c in table.blocks[state.rows[i][0]].columns])
         for run in _runs(state.label_numbers):
@@ -494,12 +477,13 @@ class _Importer:
             leaf = _span_names(table, [state.rows[i][1] for i, _ in run])
             numbers = [n for _, ns in run for n in ns]
             # 表四's one data row has no row name
-            names_expected = f"本应是“{first_row.labels[-1]}”等行名" if first_row.labels else "本表的数据行没有行名"
+            names_expected = (words("P-LABEL-NUMBER", "row_names", label=first_row.labels[-1]) if first_row.labels
+                              else words("P-LABEL-NUMBER", "no_row_names"))
             self.add("P-LABEL-NUMBER",
-                     f"{table.short}{len(run)}行的数字比表格的列数多{len(numbers) // len(run)}个：多出的数字"
-                     f"（{'、'.join(numbers[:10])}{'…' if len(numbers) > 10 else ''}）位于行标签栏（{names_expected}），"
-                     f"未作为数据读入；各行按右侧的{len(table.blocks[state.rows[run[0][0]][0]].columns)}"
-                     f"个数字逐列读入：{leaf}",
+                     say("P-LABEL-NUMBER", table=table.short, rows=len(run), extra=len(numbers) // len(run),
+                         numbers="、".join(numbers[:10]) + ("…" if len(numbers) > 10 else ""),
+                         expected=names_expected, columns=len(table.blocks[state.rows[run[0][0]][0]].columns),
+                         names=leaf),
                      reported="、".join(numbers))
         for group, into, others in state.collapsed:
             names = "、".join(f"“{state.rows[i][1].labels[-1]}”" for i in others)
@@ -526,7 +510,7 @@ class _Importer:
             row = row_cells[0].row
             columns = "、".join(c.column.name for c in row_cells)
             name = _row_name(table, row)
-            self.add("P-MISSING", f"{table.short}{name}：{len(row_cells)}个单元格没有找到数字（{columns}）",
+            self.add("P-MISSING", say("P-MISSING", table=table.short, row=name, count=len(row_cells), columns=columns),
                      [c.id for c in row_cells])
 
 
@@ -626,9 +610,9 @@ def _cells_named(fmt: Format, cids: list[str], rows_shown: int = 8) -> str:
     for cid in cids:
         cell = fmt.cells[cid]
         by_row.setdefault((cell.table, cell.row.id), []).append(cell)
-    named = [f"{_row_name(fmt.table(table), cells[0].row)}{len(cells)}个单元格"
+    named = [words("", "cells_in_row", row=_row_name(fmt.table(table), cells[0].row), count=len(cells))
              for (table, _), cells in by_row.items()]
-    return "、".join(named[:rows_shown]) + ("等" if len(named) > rows_shown else "")
+    return "、".join(named[:rows_shown]) + (words("", "more") if len(named) > rows_shown else "")
 
 
 def _units(region: list[Line]) -> list[_Unit]:
@@ -677,11 +661,11 @@ def _runs(items: list) -> list[list]:
 def _span_names(table: Table, rows: list) -> str:
     if len(rows) == 1:
         return _row_name(table, rows[0])
-    return f"{_row_name(table, rows[0])}至{_row_name(table, rows[-1])}"
+    return words("", "span", first=_row_name(table, rows[0]), last=_row_name(table, rows[-1]))
 
 
 def _row_name(table: Table, row) -> str:
-    return f"“{row.name}”行" if row.labels else "数据行"
+    return words("", "row", name=row.name) if row.labels else words("", "data_row")
 
 
 def _short(text: str, limit: int = 24) -> str:

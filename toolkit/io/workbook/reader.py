@@ -15,54 +15,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.core.formats import VERSIONS, Kind, common, get_format
+from toolkit.core.formats import VERSIONS, Kind, codes, common, get_format, say, severity, words
 from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
-from toolkit.core.model import ERROR, HINT, Finding, Report
+from toolkit.core.model import Finding, Report
 from toolkit.core.shown import quoted
 from toolkit.core.values import Parsed, beyond_maximum, parse_value, parse_year
 from toolkit.io.workbook.macro_check import macro_notes
 from toolkit.io.workbook.names import misplaced
 from toolkit.io.workbook.xlsx import RawCell, XlsxBook, XlsxError
 
-READ_CODES = {
-    "R-NAMES-LOST": HINT,
-    "R-LAYOUT": ERROR,
-    "R-SHEET-MISSING": ERROR,
-    "R-SHEET-RENAMED": HINT,
-    "R-EXTRA-SHEETS": HINT,
-    "R-MOVED": HINT,
-    "R-FORMAT-CELL": HINT,
-    "R-BLANK": HINT,
-    "R-TOTAL-BLANK": HINT,
-    "R-TEXT-NUMBER": HINT,
-    "R-NOT-NUMBER": ERROR,
-    "R-DATE": ERROR,
-    "R-TOO-LARGE": ERROR,
-    "R-FORMULA-ERROR": ERROR,
-    "R-TOTAL-ERROR": HINT,
-    "R-UNCALCULATED": ERROR,
-    "R-YEAR": ERROR,
-    # what a workbook carries that could run in Excel (toolkit.io.workbook.macro_check)
-    "R-VBA-CHANGED": HINT,
-    "R-VBA-UNREADABLE": HINT,
-    "R-VBA-IN-XLSX": HINT,
-    "R-MACRO-SHEET": HINT,
-    "R-EMBEDDED": HINT,
-    # described in the format files, with their messages (common.toml: [[read_rules]])
-    **{code: rule.severity for code, rule in common().read_rules.items()},
-}
+# The reader's codes (R-…) and their severities, as codes.toml has them.
+READ_CODES = {name: c.severity for name, c in codes().items() if name.startswith("R-")}
 MISPLACED = "R-NAME-MISPLACED"
 
 # Excel's error values, as a cell holds them (a formula's result, or typed), with what they mean.
-ERROR_VALUES = {
-    "#REF!": "引用的单元格已被删除", "#DIV/0!": "除数为0", "#VALUE!": "公式中有不是数字的值",
-    "#N/A": "找不到要引用的值", "#NAME?": "公式中有无法识别的名称", "#NUM!": "数字无效",
-    "#NULL!": "引用的区域不相交", "#SPILL!": "结果溢出", "#CALC!": "公式无法计算",
-    "#GETTING_DATA": "数据尚未取得",
-}
+ERROR_VALUES = codes()["R-FORMULA-ERROR"].words
 EXTRA_SHEETS_SHOWN = 3  # at most this many extra sheets are named
-# Where to get a workbook that is whole again: the unit's own was made from one sent down to it.
-FRESH_WORKBOOK = "下发的标准工作簿"
 
 
 class UnreadableWorkbook(Exception):
@@ -93,7 +61,7 @@ def read_workbook(path) -> ReadResult:
         with XlsxBook(path) as book:
             result = _Reader(path, book).read()
             # macros and embedded objects first: the one thing to know before opening the file in Excel
-            result.findings[:0] = [Finding(code, READ_CODES[code], message)
+            result.findings[:0] = [Finding(code, severity(code), message)
                                    for code, message in macro_notes(book, path.suffix)]
             return result
     except XlsxError as exc:
@@ -188,7 +156,7 @@ class _Reader:
         self.by_name: set[str] = set()  # cell ids found by their defined names
 
     def add(self, code: str, message: str, *, cells=(), reported=None, sheet=None, address=None):
-        self.findings.append(Finding(code, READ_CODES[code], message, tuple(cells), reported, None, sheet, address))
+        self.findings.append(Finding(code, severity(code), message, tuple(cells), reported, None, sheet, address))
 
     def read(self) -> ReadResult:
         version = self._version()
@@ -229,8 +197,8 @@ class _Reader:
                 "表格标签也与标准格式不符，可能是别的表格。请在本工具生成（或县里下发）的标准工作簿中填写。")
         if shown != written and place[0] in self.book.sheet_paths:
             sheet, address = place[0], a1(*place[1:])
-            self.add("R-FORMAT-CELL", f"{sheet}!{address}（报告格式）" + (f"为“{quoted(text)}”" if text else "是空的")
-                     + f"，而表格是{shown}年版，已按{shown}年版读取；请把报告格式改回{shown}",
+            found = words("R-FORMAT-CELL", "written", text=quoted(text)) if text else words("R-FORMAT-CELL", "empty")
+            self.add("R-FORMAT-CELL", say("R-FORMAT-CELL", sheet=sheet, address=address, found=found, version=shown),
                      sheet=sheet, address=address, reported=text or None)
         return shown
 
@@ -269,8 +237,7 @@ class _Reader:
                 lost.append(cid)
         self.by_name = set(where)
         if lost:
-            self.add("R-NAMES-LOST", f"工作簿中有{len(lost)}个单元格名称缺失（如 {lost[0]}），已按标准表格位置读取；"
-                     "表格没有改动时无需处理")
+            self.add("R-NAMES-LOST", say("R-NAMES-LOST", count=len(lost), first=lost[0]))
             for cid in lost:
                 sheet, row, col = layout.where(cid)
                 actual = self._sheet(sheet, layout)
@@ -315,15 +282,13 @@ class _Reader:
         table = next((s for s in layout.tables if s.name == name), None)
         actual = name if name in self.book.sheet_paths else self._renamed_table(table)
         if actual is None:
-            self.add("R-SHEET-MISSING", f"工作簿中没有“{name}”表（被删除或改了名），其中的数据无法读取；"
-                     f"改了名的请把表名改回“{name}”，删除了的请在{FRESH_WORKBOOK}中重新填写", sheet=name)
+            self.add("R-SHEET-MISSING", say("R-SHEET-MISSING", name=name), sheet=name)
         elif table is not None:
             wrong = wrong_label(self.book.cells(actual), table)
             if wrong:
                 address, expected, found = wrong
-                self.add("R-LAYOUT", f"{actual}!{address} 应为“{expected}”，实为“{quoted(found or '')}”："
-                         "表格结构被改动（插入、删除了行或列）且单元格名称缺失，本表数据无法按位置读取；"
-                         f"请恢复原来的表格，或在{FRESH_WORKBOOK}中重新填写",
+                self.add("R-LAYOUT", say("R-LAYOUT", sheet=actual, address=address, expected=expected,
+                                         found=quoted(found or "")),
                          sheet=actual, address=address, reported=found)
                 actual = None
         self.found[name] = actual
@@ -355,8 +320,7 @@ class _Reader:
             if sheet != standard:
                 renamed.setdefault(standard, sheet)
         for standard, sheet in renamed.items():
-            self.add("R-SHEET-RENAMED", f"工作表“{quoted(sheet)}”就是“{standard}”表（表名被改过），已照常读取；"
-                     f"请把表名改回“{standard}”，以免表中的按钮找不到它", sheet=sheet)
+            self.add("R-SHEET-RENAMED", say("R-SHEET-RENAMED", sheet=quoted(sheet), standard=standard), sheet=sheet)
         return renamed
 
     def _moved_cells(self, layout: WorkbookLayout, where) -> None:
@@ -369,17 +333,16 @@ class _Reader:
             for cid, standard in table.cells.items():
                 if cid in self.by_name and where[cid][1:] != standard:
                     sheet, row, col = where[cid]
-                    self.add("R-MOVED", f"“{sheet}”表中插入或删除了行、列（如{layout.fmt.cells[cid].label}应在 "
-                             f"{a1(*standard)}，现在 {a1(row, col)}），已按单元格名称读取；插入的行、列中填写的内容"
-                             "不读取、不汇总，请删除插入的行、列", sheet=sheet)
+                    self.add("R-MOVED", say("R-MOVED", sheet=sheet, label=layout.fmt.cells[cid].label,
+                                            expected=a1(*standard), found=a1(row, col)), sheet=sheet)
                     break
 
     def _extra_sheets(self, renamed: dict[str, str]) -> None:
         extra = [s for s in self.book.sheet_paths if s not in standard_sheets() and s not in renamed.values()]
         if extra:
-            shown = "、".join(f"“{quoted(s)}”" for s in extra[:EXTRA_SHEETS_SHOWN]) + ("等" if len(extra) > EXTRA_SHEETS_SHOWN else "")
-            self.add("R-EXTRA-SHEETS", f"工作簿中有{len(extra)}个标准工作簿没有的工作表（{shown}），其中的内容不读取、"
-                     "不汇总；如有数字填在其中，请填到标准的表中")
+            shown = "、".join(words("R-EXTRA-SHEETS", "sheet", name=quoted(s)) for s in extra[:EXTRA_SHEETS_SHOWN])
+            shown += words("", "more") if len(extra) > EXTRA_SHEETS_SHOWN else ""
+            self.add("R-EXTRA-SHEETS", say("R-EXTRA-SHEETS", count=len(extra), shown=shown))
 
     def _raw(self, where, cid):
         sheet, row, col = where[cid]
@@ -400,7 +363,7 @@ class _Reader:
                 if value not in (None, "") and report.year is None:
                     sheet, address = self.positions[fid]
                     shown = _date_text(value, self.book.date1904) if raw.date else value
-                    self.add("R-YEAR", f"{sheet}!{address}（{labels[fid]}）：“{quoted(shown)}”不是年度，请填写四位数年度，例如2025",
+                    self.add("R-YEAR", say("R-YEAR", sheet=sheet, address=address, label=labels[fid], found=quoted(shown)),
                              sheet=sheet, address=address, reported=quoted(shown))
             elif key == "date":
                 report.info[key] = _date_text(value, self.book.date1904)
@@ -426,27 +389,26 @@ class _Reader:
         what to do, when it holds none: an error value, a date, words, a number beyond the kind's
         maximum."""
         value = None if raw is None else raw.value
-        place = f"{sheet}!{address}（{label}）"
+        place = dict(sheet=sheet, address=address, label=label)
         where = dict(cells=cells, sheet=sheet, address=address)
         if _error_value(value):
             code = value.strip()
-            self.add("R-FORMULA-ERROR", f"{place}为错误值“{code}”（{ERROR_VALUES[code]}），不是数字；"
-                     "请改正公式，或直接填写数字", reported=code, **where)
+            self.add("R-FORMULA-ERROR", say("R-FORMULA-ERROR", value=code, meaning=ERROR_VALUES[code], **place),
+                     reported=code, **where)
             return None
         if raw is not None and raw.date:
             shown = _date_text(value, self.book.date1904)
-            self.add("R-DATE", f"{place}填的是日期“{shown}”，不是{kind.name}（在 Excel 中输入 1-5、3/4 这样的内容"
-                     "会变成日期）；请把该单元格的格式改为“数值”，再填写数字", reported=shown, **where)
+            self.add("R-DATE", say("R-DATE", found=shown, kind=kind.name, **place), reported=shown, **where)
             return None
         parsed = parse_value(value, kind)
         if not parsed.ok:
-            self.add("R-NOT-NUMBER", f"{place}：“{quoted(parsed.found)}”不是有效的{kind.name}。{kind.prompt}",
-                     reported=quoted(parsed.found), **where)
+            self.add("R-NOT-NUMBER", say("R-NOT-NUMBER", found=quoted(parsed.found), kind=kind.name, prompt=kind.prompt,
+                                         **place), reported=quoted(parsed.found), **where)
             return None
         if beyond_maximum(parsed.value, kind):
             shown = _large(parsed.value)
-            self.add("R-TOO-LARGE", f"{place}：{shown}超出了{kind.name}可能的范围（绝对值最大{_large(kind.maximum)}），"
-                     "不予读取；请核对改正", reported=shown, **where)
+            self.add("R-TOO-LARGE", say("R-TOO-LARGE", found=shown, kind=kind.name, maximum=_large(kind.maximum),
+                                        **place), reported=shown, **where)
             return None
         return parsed
 
@@ -483,13 +445,13 @@ class _Reader:
             sheet, address = self.positions[cid]
             if raw is not None and raw.formula and raw.value is None:
                 if not cell.total:
-                    self.add("R-UNCALCULATED", f"{sheet}!{address}（{cell.label}）的公式没有计算结果，"
-                             "请在 Excel 或 WPS 中打开并保存后再试", cells=[cid], sheet=sheet, address=address)
+                    self.add("R-UNCALCULATED", say("R-UNCALCULATED", sheet=sheet, address=address, label=cell.label),
+                             cells=[cid], sheet=sheet, address=address)
                 continue  # a total whose formula was never calculated: the checker computes it
             if cell.total and raw is not None:
                 if _error_value(raw.value):
-                    self.add("R-TOTAL-ERROR", f"{sheet}!{address}（{cell.label}）为错误值“{raw.value.strip()}”，"
-                             "已按各项之和计算；请改正表中填错的单元格，或点“重新计算”恢复合计公式",
+                    self.add("R-TOTAL-ERROR", say("R-TOTAL-ERROR", sheet=sheet, address=address, label=cell.label,
+                                                  value=raw.value.strip()),
                              cells=[cid], sheet=sheet, address=address, reported=raw.value.strip())
                     continue
                 raw = raw._replace(date=False)  # a total shown as a date is still the sum
@@ -501,16 +463,14 @@ class _Reader:
                 if cell.total:
                     continue
             elif parsed.how == "text":
-                self.add("R-TEXT-NUMBER", f"{sheet}!{address}（{cell.label}）填的是文本“{quoted(parsed.found)}”，已按{parsed.value}读取；"
-                         "文本不计入表内合计，请改为数字", cells=[cid], sheet=sheet, address=address,
+                self.add("R-TEXT-NUMBER", say("R-TEXT-NUMBER", sheet=sheet, address=address, label=cell.label,
+                                              found=quoted(parsed.found), value=parsed.value), cells=[cid], sheet=sheet, address=address,
                          reported=parsed.value)
             report.values[cid] = parsed.value
         for sheet, cids in blanks.items():
-            self.add("R-BLANK", f"“{sheet}”表有{len(cids)}个应填单元格为空（或填“无”“—”），已按0读取；"
-                     "没有发生的请填0", cells=cids, sheet=sheet)
+            self.add("R-BLANK", say("R-BLANK", sheet=sheet, count=len(cids)), cells=cids, sheet=sheet)
         for sheet, cids in blank_totals.items():
-            self.add("R-TOTAL-BLANK", f"“{sheet}”表有{len(cids)}个合计单元格为空（公式被删除），已按各项之和计算；"
-                     "请点“重新计算”或重新填入公式", cells=cids, sheet=sheet)
+            self.add("R-TOTAL-BLANK", say("R-TOTAL-BLANK", sheet=sheet, count=len(cids)), cells=cids, sheet=sheet)
 
 
 @lru_cache(maxsize=None)

@@ -22,7 +22,7 @@ from toolkit.core.formats import Format, common, get_format
 from toolkit.core.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
 from toolkit.core.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
-from toolkit.core.model import Report, show_number
+from toolkit.core.model import ERROR, Report, show_number
 from toolkit.io.published.totals import disagreeing_totals
 from toolkit.io.workbook.cells import put, set_value
 from toolkit.io.workbook.package import reproducible
@@ -374,7 +374,7 @@ def _text_width(text: str) -> int:
 
 def _entry_rules(ws, fmt: Format, sheet: TableSheet, kinds) -> None:
     """Data validation and a red mark for bad entries, one rule per rectangle of same-kind entry cells."""
-    error_color = common().severity_colors["错误"]
+    error_color = common().severity_colors[ERROR]
     for kind_id, rects in _entry_rectangles(fmt, sheet).items():
         kind = kinds[kind_id]
         dv = _validation(kind)
