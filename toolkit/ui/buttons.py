@@ -18,7 +18,7 @@ from pathlib import Path
 
 from toolkit.core.formats import VERSIONS, Format, common, get_format
 from toolkit.core.formulas import total_formulas
-from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, parse_a1, rectangles, workbook_layout
+from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, parse_a1, rectangles, workbook_layout
 from toolkit.core.model import ERROR, Finding, Report, show_number
 from toolkit.core.rules import TOLERANCE, Values, check as check_rules
 from toolkit.io.workbook.reader import GridBook, ReadResult, UnreadableWorkbook, read_cells, wrong_label
@@ -81,7 +81,7 @@ def table_extents(version: str) -> dict[str, tuple[int, int]]:
 
 def version_of(info_values: list[list] | None) -> str | None:
     """The format version written on 单位信息 (报告格式), or None."""
-    row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
+    _, row, col = info_place("format")
     try:
         raw = info_values[row - 1][col - 1]
     except (TypeError, IndexError):
@@ -315,7 +315,7 @@ def recompute(sheets: dict[str, list[list] | None]) -> Plan:
 
 def previous_file(sheets: dict[str, list[list] | None]) -> str:
     """The path written in 上年年报工作簿 on 单位信息 (quotes and spaces around it removed), or ""."""
-    _, row, col = workbook_layout(VERSIONS[0]).where("info.previous_file")  # the same in every version
+    _, row, col = info_place("previous_file")
     try:
         raw = sheets[common().sheets["info"]][row - 1][col - 1]
     except (KeyError, TypeError, IndexError):

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 
-VERSIONS = ("2021", "2019")
+
+
+def _versions() -> tuple[str, ...]:
+    """Every version file present (<digits>.toml beside this module), the default one (common.toml's
+    `default_version`) first, then the newest first: adding a format version is adding its file."""
+    found = sorted((f.name.removesuffix(".toml") for f in resources.files(__package__).iterdir()
+                    if re.fullmatch(r"\d+\.toml", f.name)), reverse=True)
+    default = load_toml("common.toml")["default_version"]
+    if default not in found:
+        raise FormatError(f"common.toml: default_version {default} has no {default}.toml")
+    return (default, *(v for v in found if v != default))
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,12 @@ class InfoField:
     label: str
     fixed: bool = False
 
+    @property
+    def key(self) -> str:
+        """What the code calls the field (unit, level, year...): its id after "info."; a Report's
+        `info` is keyed by it."""
+        return self.id.split(".", 1)[1]
+
 
 @dataclass(frozen=True)
 class Button:
@@ -186,6 +202,7 @@ class Button:
 @dataclass(frozen=True)
 class Common:
     default_version: str
+    severities: dict  # error, hint -> the word a finding shows
     levels: tuple[str, ...]
     summary_levels: tuple[str, ...]
     kinds: dict
@@ -271,6 +288,24 @@ def load_toml(name: str) -> dict:
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
+def info_id(key: str) -> str:
+    """The id (the workbook's defined name) of the 单位信息 field `key`: info_id("unit") is info.unit."""
+    return next(f.id for f in common().info_fields if f.key == key)
+
+
+def info_label(key: str) -> str:
+    """The label of the 单位信息 field `key`: info_label("unit") is 单位名称."""
+    return next(f.label for f in common().info_fields if f.key == key)
+
+
+class FormatError(ValueError):
+    """The format description itself is wrong (a developer's error, found when it loads)."""
+
+
+VERSIONS = _versions()
+DEFAULT_VERSION = VERSIONS[0]
+
+
 def cell_id(table: str, row: str, column: str) -> str:
     return ".".join(p for p in (table, row, column) if p)
 
@@ -285,6 +320,7 @@ def common() -> Common:
     }
     return Common(
         default_version=raw["default_version"],
+        severities=dict(raw["severities"]),
         levels=tuple(raw["levels"]),
         summary_levels=tuple(raw["summary_levels"]),
         kinds=kinds,
@@ -309,10 +345,6 @@ def common() -> Common:
         compare=dict(raw["compare"]),
         against=dict(raw["against"]),
     )
-
-
-class FormatError(ValueError):
-    """The format description itself is wrong (a developer's error, found when it loads)."""
 
 
 @cache

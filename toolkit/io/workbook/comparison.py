@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit.core.compare import Comparison, texts
 from toolkit.core.formats import common
+from toolkit.core.model import HINT
 from toolkit.core.layout import column_letter
 from toolkit.io.workbook.cells import put
 from toolkit.io.workbook.template import BORDER, FONT, LABEL_FILL, NUMBER_FORMATS, a4_page, workbook_bytes
@@ -49,7 +50,7 @@ def comparison_bytes(c: Comparison, this_name: str, last_name: str) -> bytes:
             _cell(ws, row, col, shown, CENTER).number_format = number_format
         _cell(ws, row, 6, r.code or None, CENTER)
         if r.code:
-            _colour(ws, row, "提示")
+            _colour(ws, row, HINT)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     row += 2

@@ -22,7 +22,7 @@ from toolkit.core.formats import Format, common, get_format
 from toolkit.core.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
 from toolkit.core.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
-from toolkit.core.model import Report, show_number
+from toolkit.core.model import ERROR, Report, show_number
 from toolkit.io.published.totals import disagreeing_totals
 from toolkit.io.workbook.cells import put, set_value
 from toolkit.io.workbook.package import reproducible
@@ -247,7 +247,7 @@ def _validation(kind) -> DataValidation:
     if kind.integer:
         options = dict(type="whole", operator="greaterThanOrEqual", formula1=str(kind.minimum)) \
             if kind.minimum is not None else dict(type="whole", operator="between",
-                                                  formula1="-999999999", formula2="999999999")
+                                                  formula1=_whole(-kind.maximum), formula2=_whole(kind.maximum))
     else:
         options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
     return DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
@@ -368,13 +368,18 @@ def _widths(ws, sheet: TableSheet) -> None:
         ws.row_dimensions[row].height = height
 
 
+def _whole(value) -> str:
+    """A kind's bound as a validation formula: 999999999, not 999999999.0."""
+    return str(int(value))
+
+
 def _text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _entry_rules(ws, fmt: Format, sheet: TableSheet, kinds) -> None:
     """Data validation and a red mark for bad entries, one rule per rectangle of same-kind entry cells."""
-    error_color = common().severity_colors["错误"]
+    error_color = common().severity_colors[ERROR]
     for kind_id, rects in _entry_rectangles(fmt, sheet).items():
         kind = kinds[kind_id]
         dv = _validation(kind)

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit.core.compare import texts as compare_texts
 from toolkit.core.formats import common
+from toolkit.core.model import HINT
 from toolkit.core.layout import column_letter
 from toolkit.io.workbook import streamed
 from toolkit.io.workbook.cells import put
@@ -64,7 +65,7 @@ def _sheet(ws, c, yoy: YearOverYear) -> Stream:
     for col, name in enumerate(t["columns"], start=1):
         cell = put(ws, header, col, name)
         cell.font, cell.fill, cell.border, cell.alignment = Font(name=FONT, bold=True), LABEL_FILL, BORDER, CENTER
-    hint = common().severity_colors["提示"]
+    hint = common().severity_colors[HINT]
     flag = {"fill": PatternFill("solid", fgColor=hint["fill"]), "font": Font(name=FONT, color=hint["font"])}
     plain = {"font": Font(name=FONT)}
     styles = {}
