@@ -226,10 +226,24 @@ class Common:
     reading: dict = field(default_factory=dict)  # [import]: placeholders, messages of reading published reports
     compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
     against: dict = field(default_factory=dict)  # [against]: `xxgk consolidate --against`, toolkit/core/against.py
+    charts: dict = field(default_factory=dict)  # [charts]: the summary's charts sheet
 
     @property
     def all_levels(self) -> tuple[str, ...]:
         return self.levels + self.summary_levels
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The summary's main figures ([headline] of a version file): cell ids, and the outcome groups as
+    (name, the cells summed), in order."""
+
+    before: tuple[str, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    after: tuple[str, ...]
+    by_unit: str
+    by_unit_title: str
+    results: str
 
 
 @dataclass(frozen=True)
@@ -247,6 +261,7 @@ class Format:
     maps: dict = field(default_factory=dict, hash=False, compare=False)  # target version -> raw [maps.*]
     collapsed: tuple = ()  # (table, group labels, the row its figures go into, why): [[import_collapsed]]
     compared: tuple[str, ...] = ()  # the main figures `xxgk compare` puts side by side ([compare] figures)
+    headline: Headline | None = None  # the summary's main figures and charts ([headline])
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -344,6 +359,7 @@ def common() -> Common:
         reading=dict(raw["import"]),
         compare=dict(raw["compare"]),
         against=dict(raw["against"]),
+        charts=dict(raw["charts"]),
     )
 
 
@@ -380,7 +396,24 @@ def get_format(version: str | None = None) -> Format:
     collapsed = tuple(_collapsed(c, tables, version) for c in raw.get("import_collapsed", ()))
     compared = _compared(raw.get("compare", {}).get("figures", ()), cells, version)
     return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
-                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed, compared=compared)
+                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed, compared=compared,
+                  headline=_headline(raw["headline"], cells, version))
+
+
+def _headline(raw: dict, cells: dict, version: str) -> Headline:
+    """[headline]; a cell that does not exist, or a group's pattern matching none, is an error."""
+    named = [*raw["before"], *raw["after"], raw["by_unit"], raw["results"]]
+    unknown = [c for c in named if c not in cells]
+    if unknown:
+        raise FormatError(f"{version}: [headline]: unknown cells {unknown}")
+    groups = []
+    for g in raw["groups"]:
+        members = tuple(c for c in cells if fnmatch.fnmatchcase(c, g["cells"]))
+        if not members:
+            raise FormatError(f"{version}: [headline] groups: {g['cells']} matches no cell")
+        groups.append((g["name"], members))
+    return Headline(tuple(raw["before"]), tuple(groups), tuple(raw["after"]), raw["by_unit"],
+                    raw["by_unit_title"], raw["results"])
 
 
 def _compared(patterns, cells: dict, version: str) -> tuple[str, ...]:
