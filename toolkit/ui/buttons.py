@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.core.formats import VERSIONS, Format, common, get_format
+from toolkit.core.formats import Format, VERSIONS, common, get_format, info_id
 from toolkit.core.formulas import total_formulas
 from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, parse_a1, rectangles, workbook_layout
 from toolkit.core.model import ERROR, Finding, Report, show_number
@@ -245,7 +245,7 @@ def _findings_writes(book: Workbook, findings: list[Finding], plan: Plan) -> Non
 
 
 def _status(book: Workbook, plan: Plan, text: str) -> None:
-    _, row, col = book.layout.where("info.status")
+    _, row, col = book.layout.where(info_id("status"))
     plan.cell(common().sheets["info"], row, col, "values", text)
     plan.status = text
 
@@ -374,7 +374,7 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
             plan.writes.append(Write(sheet, top, left, bottom, right, "values", block))
             carried += len(block) * len(block[0])
     if chosen:
-        _, row, col = book.layout.where("info.previous_file")
+        _, row, col = book.layout.where(info_id("previous_file"))
         plan.cell(info, row, col, "values", chosen)
     if last_year is not None:
         text = f"已从上年工作簿“{source}”导入：上年数据 {imported_previous} 项，二、上年结转 {carried} 项"

@@ -1,5 +1,9 @@
 """The report formats, loaded from their declarative descriptions (one TOML file per version).
 
+The files' structure is declared in schema/*.json (JSON Schema, checked by tests/test_format_schema.py);
+what this module checks as it loads is what refers across entries: a rule's or a headline's cells
+exist, a severity is one of common.toml's, a pattern compiles.
+
 Everything that knows a label, a cell or a rule asks this module: `get_format("2021")` gives the
 tables, their cells by id, the rules expanded into relations, and `COMMON` the shared parts (value
 kinds, unit levels, workbook sheets).  Pure Python: no spreadsheet library is imported here.
@@ -227,6 +231,10 @@ class Common:
     compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
     against: dict = field(default_factory=dict)  # [against]: `xxgk consolidate --against`, toolkit/core/against.py
     charts: dict = field(default_factory=dict)  # [charts]: the summary's charts sheet
+    other_year_words: tuple[str, ...] = ()  # a sentence with one speaks of another year
+    roster: dict = field(default_factory=dict)  # [roster]: the list of units, its columns and messages
+    lists: dict = field(default_factory=dict)  # [lists]: the summary's lists' own columns, by id
+    submissions: dict = field(default_factory=dict)  # [submissions]: the summary's submissions sheet
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -360,6 +368,10 @@ def common() -> Common:
         compare=dict(raw["compare"]),
         against=dict(raw["against"]),
         charts=dict(raw["charts"]),
+        other_year_words=tuple(raw["other_year_words"]),
+        roster=dict(raw["roster"]),
+        lists=dict(raw["lists"]),
+        submissions=dict(raw["submissions"]),
     )
 
 
@@ -434,7 +446,7 @@ def _collapsed(raw: dict, tables, version: str) -> tuple:
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
-    if r["severity"] not in ("错误", "提示"):
+    if r["severity"] not in common().severities.values():
         raise FormatError(f"{version}: text rule {r['code']} has severity {r['severity']!r}")
     if r["part"] not in {p.text for p in parts if p.text}:
         raise FormatError(f"{version}: text rule {r['code']}: unknown part {r['part']}")
@@ -506,7 +518,7 @@ def _rules(raw_rules: list, tables, cells: dict, version: str):
             formula=r.get("formula", False), mark=r.get("mark", "all"),
             levels=tuple(r.get("levels", ())), zero=tuple(r.get("zero", ())),
         )
-        if rule.severity not in ("错误", "提示"):
+        if rule.severity not in common().severities.values():
             raise FormatError(f"{version}: rule {rule.code} has severity {rule.severity!r}")
         if rule.zero:
             unknown = [c for c in rule.zero if c not in cells]

@@ -98,7 +98,7 @@ def _cached_totals(c: Consolidation) -> dict:
 
 # --- 校验结果 -------------------------------------------------------------------------------------
 
-FINDINGS_TITLES = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
+FINDINGS_TITLES = (details.header(details.UNIT), details.header(details.FILE)) + common().findings_columns
 REVIEW_TITLES = tuple(common().review[k] for k in ("decision", "note", "number", "cells"))
 FINDINGS_SHEET_WIDTHS = (20, 28) + FINDINGS_WIDTHS + (11, 30, 6, 24)
 
@@ -171,14 +171,16 @@ def _resolved_sheet(ws, review: reviewing.Review) -> None:
 # --- 报送情况 -------------------------------------------------------------------------------------
 
 _H = details.header
-FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H("info.unit"), _H("info.level"), _H("info.format"),
-                _H("info.date"), "状态", "原因或说明", "错误", "提示", common().review["open_errors"])
+_OWN = common().submissions["columns"]
+FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H(details.UNIT), _H(details.LEVEL), _H(details.FORMAT),
+                _H(details.DATE), _OWN["status"], _OWN["reason"], _OWN["errors"], _OWN["hints"],
+                common().review["open_errors"])
 FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6, 10)
 # The other tables share the columns (and widths): (column, header).
 ROSTER_COLUMNS = ((1, _H(details.NUMBER)), (2, roster.NAME), (3, roster.LEVEL), (4, roster.CODE), (5, roster.CONTACT),
                   (6, FILE_COLUMNS[6]), (8, _H(details.FILE)))
-UNMAPPED_COLUMNS = ((1, _H(details.NUMBER)), (2, _H(details.CELL_ID)), (3, _H("info.unit")), (4, _H("info.format")),
-                    (5, _H(details.VALUE)), (8, "项目（未计入汇总）"))
+UNMAPPED_COLUMNS = ((1, _H(details.NUMBER)), (2, _H(details.CELL_ID)), (3, _H(details.UNIT)), (4, _H(details.FORMAT)),
+                    (5, _H(details.VALUE)), (8, _OWN["unmapped"]))
 LINE_HEIGHT = 15.0
 
 
@@ -218,9 +220,10 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     def header(columns):
         return [(col, title, "header") for col, title in columns]
 
-    out = [[(1, f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
+    t = common().submissions
+    out = [[(1, t["title"].format(sheet=common().summary_sheets["submissions"], year=c.year), "title")]]
     out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
-    out += [[], [(1, "一、收到的文件", "heading")], header(enumerate(FILE_COLUMNS, start=1))]
+    out += [[], [(1, t["files"], "heading")], header(enumerate(FILE_COLUMNS, start=1))]
     for i, f in enumerate(c.files, start=1):
         s = f.submission
         note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
@@ -230,7 +233,8 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
                             ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number",
                              "number"))))
     if c.roster is not None:
-        out += [[], [(1, f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
+        out += [[], [(1, t["roster"].format(sheet=roster.SHEET, file=c.roster.path.name if c.roster.path else ""),
+                      "heading")],
                 header(ROSTER_COLUMNS)]
         for i, (u, status, files) in enumerate(c.roster_status(), start=1):
             values = (i, u.name, u.level or None, u.code or None, u.contact or None, status,
@@ -239,7 +243,7 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
             out.append([(col, v, k) for (col, _), v, k in zip(ROSTER_COLUMNS, values, keys)])
     converted = [s for s in c.accepted if s.unmapped]
     if converted:
-        out += [[], [(1, "三、格式换算：未计入汇总的数字", "heading")], header(UNMAPPED_COLUMNS)]
+        out += [[], [(1, t["unmapped"], "heading")], header(UNMAPPED_COLUMNS)]
         n = 0
         for s in converted:
             fmt = get_format(s.format)
@@ -254,9 +258,10 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
 def _converted(s, version: str) -> tuple[str, ...]:
     if not s.format or s.format == version:
         return ()
-    note = f"按{s.format}年版格式填报，已换算为{version}年版"
+    t = common().submissions
+    note = t["converted"].format(source=s.format, target=version)
     if s.unmapped:
-        note += f"；{len(s.unmapped)}项在{version}年版中没有对应项，未计入汇总（见“三、格式换算”）"
+        note += t["not_converted"].format(count=len(s.unmapped), target=version)
     return (note,)
 
 
@@ -272,7 +277,7 @@ def _details_sheet(ws, c: Consolidation) -> Stream:
             cell = ws.cell(row, col, text or None)
             for name, value in header.items():
                 setattr(cell, name, value)
-        ws.column_dimensions[column_letter(col)].width = 22 if cid in ("info.unit", details.FILE) else 11
+        ws.column_dimensions[column_letter(col)].width = 22 if cid in (details.UNIT, details.FILE) else 11
     first_cell = len(details.INFO_COLUMNS) + 1
     for col in range(1, first_cell):  # info columns: one header over the three header rows
         ws.merge_cells(start_row=details.HEADER_ROWS[0], start_column=col, end_row=details.HEADER_ROWS[-1],
