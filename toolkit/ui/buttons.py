@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.core.formats import Format, VERSIONS, common, get_format, info_id
+from toolkit.core.formats import Format, VERSIONS, common, get_format, info_id, info_label
+from toolkit.core.last_year import not_last_year
 from toolkit.core.formulas import total_formulas
 from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, parse_a1, rectangles, workbook_layout
 from toolkit.core.model import ERROR, Finding, Report, show_number
@@ -345,9 +346,11 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
     plan = Plan()
     info = common().sheets["info"]
     this_year = book.report.year
-    if last_year is not None and this_year and last_year.year and last_year.year != this_year - 1:
-        raise ButtonError(f"所选上年工作簿“{source}”是 {last_year.year} 年度的报告，而本工作簿是 {this_year} 年度，"
-                          f"应为 {this_year - 1} 年度。请在“{info}”表改正上年年报工作簿的路径。")
+    wrong = (not_last_year(this_year, last_year.year, "", source, "workbook", "button", info=info,
+                           field=info_label("previous_file"))
+             if last_year is not None and this_year and last_year.year else None)
+    if wrong:
+        raise ButtonError(wrong)
     if last_year is not None:
         last_fmt = Values(get_format(last_year.format), last_year.values)
         figures = {cid: last_fmt[cid] for cid in last_fmt.fmt.cells if last_fmt.has(cid)}

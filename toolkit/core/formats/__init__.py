@@ -231,6 +231,7 @@ class Common:
     compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
     against: dict = field(default_factory=dict)  # [against]: `xxgk consolidate --against`, toolkit/core/against.py
     charts: dict = field(default_factory=dict)  # [charts]: the summary's charts sheet
+    last_year: dict = field(default_factory=dict)  # [last_year]: last year's file of another year
     other_year_words: tuple[str, ...] = ()  # a sentence with one speaks of another year
     roster: dict = field(default_factory=dict)  # [roster]: the list of units, its columns and messages
     lists: dict = field(default_factory=dict)  # [lists]: the summary's lists' own columns, by id
@@ -368,6 +369,7 @@ def common() -> Common:
         compare=dict(raw["compare"]),
         against=dict(raw["against"]),
         charts=dict(raw["charts"]),
+        last_year=dict(raw["last_year"]),
         other_year_words=tuple(raw["other_year_words"]),
         roster=dict(raw["roster"]),
         lists=dict(raw["lists"]),
