@@ -83,7 +83,7 @@ def _parquet(fh, consolidation) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, pa.float64() if name == "数值" else pa.string()) for name in COLUMNS])
+    schema = pa.schema([(name, pa.float64() if name == details.header(details.VALUE) else pa.string()) for name in COLUMNS])
     with pq.ParquetWriter(fh, schema) as writer:
         batch: list[tuple] = []
         for item in rows(consolidation):
