@@ -14,6 +14,6 @@ def not_last_year(this_year: int | None, last_year: int | None, this_name: str, 
     if this_year is None or last_year == this_year - 1:
         return None
     t = common().last_year
-    return t[message].format(what=t["what"][what], last_name=last_name,
+    return t[message].format(what=t["what"][what], kind=t["kind"][what], last_name=last_name,
                              last_year=t["no_year"] if last_year is None else last_year,
                              this_name=this_name, this_year=this_year, expected=this_year - 1, **more)
