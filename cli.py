@@ -16,6 +16,7 @@ from rich.markup import escape  # noqa: E402
 
 from toolkit.ui.cli_text import HelpCommand, HelpGroup  # noqa: E402
 from toolkit.core.formats import VERSIONS, common  # noqa: E402
+from toolkit.core.last_year import not_last_year  # noqa: E402
 from toolkit.ui.terminal import Terminal  # noqa: E402
 
 DESCRIPTION = ("政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、演示（demo）、"
@@ -164,9 +165,10 @@ def check_command(
     results = check_files(found.files, last_year, found.refused)
     if last_year is not None and last_year.year is not None:  # as the button and `consolidate --previous` do
         for c in results:
-            if c.report is not None and c.report.year is not None and c.report.year != last_year.year + 1:
-                _fail(f"上年工作簿“{previous.name}”是{last_year.year}年度的报告，而“{c.path.name}”是"
-                      f"{c.report.year}年度，上年工作簿应为{c.report.year - 1}年度")
+            wrong = not_last_year(c.report.year, last_year.year, c.path.name, previous.name, "workbook") \
+                if c.report is not None else None
+            if wrong:
+                _fail(wrong)
     rates = {}
     if last_year is not None:  # 重复率 of the texts against last year's, a 提示 above the format's threshold
         import dataclasses
@@ -272,8 +274,9 @@ def _read_last_year(path: Optional[Path], year: int):
         last_year = read_last_year(path)
     except UnreadableWorkbook as exc:
         _fail(f"上年汇总工作簿无法使用：{exc}")
-    if last_year.year != year - 1:
-        _fail(f"“{path.name}”是{last_year.year or '未填年度'}年度的汇总，上年汇总应为{year - 1}年度")
+    wrong = not_last_year(year, last_year.year, common().last_year["this_summary"], path.name, "summary")
+    if wrong:
+        _fail(wrong)
     return last_year
 
 

@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 
 from toolkit.ui import buttons
-from toolkit.core.formats import VERSIONS, common
-from toolkit.core.layout import workbook_layout
+from toolkit.core.formats import common
+from toolkit.core.layout import info_place
 
 LITE = sys.platform == "emscripten" or os.environ.get("XLWINGS_ON_SERVER") == "true"
 if LITE:
@@ -216,7 +216,7 @@ def apply(book, plan: buttons.Plan) -> None:
 def _write_status(book, text: str) -> None:
     """The status line on 单位信息, best effort (the sheet may be missing: then nothing is written)."""
     try:
-        _, row, col = workbook_layout(VERSIONS[0]).where("info.status")  # the same in every version
+        _, row, col = info_place("status")
         book.sheets[common().sheets["info"]].range((row, col)).value = text
     except Exception:
         pass

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.core.consolidation import Consolidation, consolidate
+from toolkit.core.formats import get_format
 from toolkit.app.distribute import distribute, unit_workbook, workbook_name
 from toolkit.io.files import atomic_write, check_writable
-from toolkit.core.roster import Roster, RosterUnit
+from toolkit.core.roster import SHEET, Roster, RosterUnit
 from toolkit.app.samples import plausible_report, zequ_2022
 from toolkit.app.submissions import read_submissions
 
@@ -26,8 +27,10 @@ COUNTY = "示例县"
 UNITS = (RosterUnit("泽曲镇", "乡镇"), RosterUnit("东河镇", "乡镇"), RosterUnit("北关街道", "街道"),
          RosterUnit("县民政局", "县级部门"), RosterUnit("县教育局", "县级部门"), RosterUnit("西山乡", "乡镇"))
 MISSING = "西山乡"  # sends nothing
-MISTYPED = ("县教育局", "t3.new.natural", "十七")  # a number written in words: not summed, and said why
-ROSTER_FILE, GIVEN, SENT = "单位名单.xlsx", "分发", "报送"
+# a number written in words: not summed, and said why; in the first figure of the headline's row
+MISTYPED = ("县教育局", next(c.id for c in get_format().cells.values() if not c.total
+                             and c.row == get_format().cells[get_format().headline.by_unit].row), "十七")
+ROSTER_FILE, GIVEN, SENT = f"{SHEET}.xlsx", "分发", "报送"
 SUMMARY_FILE = f"{COUNTY}{YEAR}年汇总.xlsx"
 
 

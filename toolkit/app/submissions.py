@@ -14,7 +14,7 @@ from pathlib import Path
 
 from toolkit.app.checking import located
 from toolkit.core.consolidation import Submission, submission
-from toolkit.core.formats import get_format
+from toolkit.core.formats import DEFAULT_VERSION, get_format
 from toolkit.io.inputs import OLD_SUFFIXES, WORKBOOK_SUFFIXES, Inputs, input_files, is_lock_file  # noqa: F401 (found there)
 from toolkit.io.intake import refusal
 from toolkit.core.roster import unit_key
@@ -25,7 +25,7 @@ OLD_FORMAT = "是旧版或其他软件的文件格式，请在 Excel 或 WPS 中
 
 
 # Set in each worker by _start (and in this process for jobs=1).
-_TARGET = "2021"
+_TARGET = DEFAULT_VERSION
 _LAST_YEAR: dict = {}
 
 

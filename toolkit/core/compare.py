@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from toolkit.core.consolidation import by_row
+from toolkit.core.last_year import not_last_year
 from toolkit.core.formats import cell_map, common, get_format
 from toolkit.core.model import ERROR, Finding, Number, Report, show_number
 from toolkit.core.roster import unit_key
@@ -74,10 +75,9 @@ def wrong_years(this: Report, last: Report, this_name: str, last_name: str) -> s
     for report, name in ((this, this_name), (last, last_name)):
         if report.year is None:
             return t["no_year"].format(name=name)
-    if this.year != last.year + 1:
-        return t["wrong_year"].format(last_name=last_name, last_year=last.year, this_name=this_name,
-                                      this_year=this.year, expected=this.year - 1) + (
-            t["swapped"] if last.year == this.year + 1 else "")
+    wrong = not_last_year(this.year, last.year, this_name, last_name, "report")
+    if wrong:
+        return wrong + (t["swapped"] if last.year == this.year + 1 else "")
     return None
 
 

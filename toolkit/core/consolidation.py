@@ -373,33 +373,19 @@ def summary_lines(c: Consolidation) -> list[str]:
 
 
 def headline(consolidation: Consolidation) -> list[tuple[str, Number]]:
-    """The summary's main figures, labelled from the format: requests received, carried over,
-    answered by outcome, carried forward; reviews and lawsuits."""
+    """The summary's main figures as the format's [headline] names them: requests received, carried
+    over, answered by outcome group, carried forward; reviews and lawsuits."""
     fmt = get_format(consolidation.version)
     values = Values(fmt, consolidation.report.values)
-    t3, t4 = fmt.table("t3"), fmt.table("t4")
-    rows = {r.id: r for r in t3.rows}
-    out = [(rows[r].labels[0], values[f"t3.{r}.total"]) for r in ("new", "carried", "result.total")]
-    for group, members in result_groups(consolidation.version):
-        out.append((f"  {group}", _tidy(sum(values[f"t3.{r}.total"] for r in members))))
-    out.append((rows["forward"].labels[0], values["t3.forward.total"]))
-    for col in t4.columns:
-        if col.id.endswith(".total"):
-            out.append((" ".join(col.labels), values[f"t4.{col.id}"]))
+    chosen = fmt.headline
+    out = [(headline_label(fmt, cid), values[cid]) for cid in chosen.before]
+    for group, members in chosen.groups:
+        out.append((f"  {group}", _tidy(sum(values[cid] for cid in members))))
+    out += [(headline_label(fmt, cid), values[cid]) for cid in chosen.after]
     return out
 
 
-def result_groups(version: str) -> list[tuple[str, list[str]]]:
-    """Table 三's outcome groups in order — （一）予以公开, （二）部分公开, ... （六）其他处理 — each with
-    its rows; the group label without its explanatory parenthesis."""
-    groups: dict[str, list[str]] = {}
-    for row in get_format(version).table("t3").rows:
-        if len(row.labels) > 1 and row.id != "result.total":
-            groups.setdefault(_short(row.labels[1]), []).append(row.id)
-    return list(groups.items())
-
-
-def _short(label: str) -> str:
-    """（二）部分公开（区分处理的，只计这一情形，不计其他情形） -> （二）部分公开."""
-    cut = label.find("（", 1)
-    return label[:cut] if cut > 0 else label
+def headline_label(fmt, cid: str) -> str:
+    """A headline figure's name: its row's outermost label, or (a table of one row) its column's labels."""
+    cell = fmt.cells[cid]
+    return cell.row.labels[0] if cell.row.labels else " ".join(cell.column.labels)

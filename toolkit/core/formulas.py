@@ -5,7 +5,7 @@ were typed over, and the tests read them; one place makes them all.
 """
 from __future__ import annotations
 
-from toolkit.core.formats import Kind, Relation
+from toolkit.core.formats import Kind, Relation, info_id
 from toolkit.core.layout import WorkbookLayout, a1
 
 
@@ -60,7 +60,7 @@ def broken_relation_test(relation: Relation, layout: WorkbookLayout) -> str:
 
 def level_rule_test(levels, cell_ref: str) -> str:
     """True when a unit of one of `levels` reports a non-zero value in the cell."""
-    options = ",".join(f'info.level="{lv}"' for lv in levels)  # info.level: the defined name of 单位层级
+    options = ",".join(f'{info_id("level")}="{lv}"' for lv in levels)  # the defined name of 单位层级
     return f"AND(OR({options}),N({cell_ref})>0)"
 
 

@@ -15,8 +15,10 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-# Variants that mean the same label, written the way the format does not.
-SYNONYMS = (("行政规范性文件", "规范性文件"), ("钩稽", "勾稽"))
+from toolkit.core.formats import common
+
+# Variants that mean the same label, written the way the format does not (common.toml [import]).
+SYNONYMS = tuple(tuple(pair) for pair in common().reading["synonyms"])
 _CN_DIGITS = "〇一二三四五六七八九"
 _NUMERAL = r"[一二三四五六七八九十〇零\d]+"
 # A leading number: 一、 1、 1. 1．(1) （一） 第一、 ① ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from toolkit.core.formats import Block, Format, Table, cell_id, common, get_format
+from toolkit.core.formats import Block, Format, Table, cell_id, common, get_format, info_id
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,21 @@ def rectangles(cells: dict) -> dict:
 
 
 @cache
+def info_cells() -> dict:
+    """Info field id -> (row, col) on the 单位信息 sheet: the fields are common.toml's, so their places
+    are the same in every version's workbook (a reader looks one up before it knows the version)."""
+    return {f.id: (INFO_FIRST_ROW + i, 2) for i, f in enumerate(common().info_fields)}
+
+
+def info_place(key: str) -> tuple[str, int, int]:
+    """(sheet name, row, col) of the info field `key` (unit, format, status...), in any version."""
+    return (common().sheets["info"], *info_cells()[info_id(key)])
+
+
+@cache
 def workbook_layout(version: str) -> WorkbookLayout:
     fmt = get_format(version)
-    info = {f.id: (INFO_FIRST_ROW + i, 2) for i, f in enumerate(common().info_fields)}
+    info = info_cells()
     heading_row = INFO_FIRST_ROW + len(info) + 1
     previous = {PREVIOUS_PREFIX + cid: (heading_row + 1 + i, 2) for i, cid in enumerate(fmt.previous_cells)}
     texts = {p.text: (2 + 2 * i, 3 + 2 * i) for i, p in enumerate(fmt.text_parts)}

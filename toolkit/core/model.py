@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-ERROR = "错误"
-HINT = "提示"
+from toolkit.core.formats import DEFAULT_VERSION, common
+
+ERROR, HINT = common().severities["error"], common().severities["hint"]
 
 Number = int | float
 
@@ -21,7 +22,7 @@ class Report:
     unit: str = ""
     level: str = ""
     year: int | None = None
-    format: str = "2021"
+    format: str = DEFAULT_VERSION
     values: dict[str, Number] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # overview, problems, other (parts 一, 五, 六)
     info: dict[str, str] = field(default_factory=dict)  # filler, phone, date, ...

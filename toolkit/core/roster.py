@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from toolkit.core.formats import common
+from toolkit.core.formats import common, info_label
 
-# The roster names its columns as the workbook's 单位信息 names those fields (common.toml).
-NAME, LEVEL = (next(f.label for f in common().info_fields if f.id == fid) for fid in ("info.unit", "info.level"))
-CODE, CONTACT = "单位代码", "联系人"
+# The roster names its columns as the workbook's 单位信息 names those fields, and its own two as
+# common.toml's [roster] does.
+NAME, LEVEL = info_label("unit"), info_label("level")
+CODE, CONTACT = common().roster["code"], common().roster["contact"]
 COLUMNS = (NAME, LEVEL, CODE, CONTACT)
 REQUIRED = (NAME, LEVEL)
-SHEET = "单位名单"
+SHEET = common().roster["sheet"]
+MESSAGES = common().roster["messages"]
 HEADER_SEARCH_ROWS = 10  # a title may stand above the header row
 
 
@@ -65,34 +67,35 @@ def roster_from_rows(path: Path, rows: list[tuple[int, list[str]]]) -> Roster:
     header = next(((n, cells) for n, cells in rows[:HEADER_SEARCH_ROWS]
                    if NAME in [unit_key(c) for c in cells]), None)
     if header is None:
-        raise RosterError(f"单位名单“{path.name}”：前{HEADER_SEARCH_ROWS}行中找不到列名“{NAME}”。"
-                          f"第一行应为列名：{'、'.join(COLUMNS)}（后两列可不填）")
+        raise RosterError(MESSAGES["no_header"].format(sheet=SHEET, file=path.name, rows=HEADER_SEARCH_ROWS,
+                                                       name=NAME, columns="、".join(COLUMNS)))
     header_row, names = header
     columns = {unit_key(text): i for i, text in enumerate(names) if unit_key(text) in COLUMNS}
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise RosterError(f"单位名单“{path.name}”第{header_row}行：缺少列“{'、'.join(missing)}”")
+        raise RosterError(MESSAGES["missing"].format(sheet=SHEET, file=path.name, row=header_row,
+                                                     columns="、".join(missing)))
     levels = common().all_levels
     problems, units, seen = [], [], {}
     for number, cells in rows:
         if number <= header_row or not any(c.strip() for c in cells):
             continue
         value = {c: (cells[i].strip() if i < len(cells) else "") for c, i in columns.items()}
-        where = f"第{number}行"
         name, level = value[NAME], value[LEVEL]
         if not name:
-            problems.append(f"{where}“{NAME}”列为空")
+            problems.append(MESSAGES["empty"].format(row=number, column=NAME))
             continue
         if level not in levels:
-            problems.append(f"{where}“{LEVEL}”列：“{level}”不是可选的单位层级（可选：{'、'.join(levels)}）"
-                            if level else f"{where}“{LEVEL}”列为空（{name}）")
+            problems.append(MESSAGES["level"].format(row=number, column=LEVEL, level=level, levels="、".join(levels))
+                            if level else MESSAGES["no_level"].format(row=number, column=LEVEL, name=name))
         if unit_key(name) in seen:
-            problems.append(f"{where}“{NAME}”列：“{name}”与第{seen[unit_key(name)]}行重复")
+            problems.append(MESSAGES["repeated"].format(row=number, column=NAME, name=name, first=seen[unit_key(name)]))
             continue
         seen[unit_key(name)] = number
         units.append(RosterUnit(name, level, value.get(CODE, ""), value.get(CONTACT, ""), number))
     if problems:
-        raise RosterError(f"单位名单“{path.name}”有{len(problems)}处问题：\n" + "\n".join(f"  {p}" for p in problems))
+        raise RosterError(MESSAGES["problems"].format(sheet=SHEET, file=path.name, count=len(problems)) + "\n"
+                          + "\n".join(f"  {p}" for p in problems))
     if not units:
-        raise RosterError(f"单位名单“{path.name}”中没有单位")
+        raise RosterError(MESSAGES["no_units"].format(sheet=SHEET, file=path.name))
     return Roster(path, tuple(units))

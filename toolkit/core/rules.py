@@ -178,7 +178,7 @@ def _level_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
 
 _SENTENCE_END = re.compile(r"[。;!?\n]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_OTHER_YEAR_WORDS = ("上年", "去年", "上一年", "同比", "较上年")
+_OTHER_YEAR_WORDS = tuple(common().other_year_words)
 
 
 def _text_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:

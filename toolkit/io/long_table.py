@@ -17,17 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.io.files import atomic_stream
-from toolkit.core.formats import get_format
+from toolkit.core.formats import get_format, info_id
 from toolkit.core.input_text import csv_field, readable
 from toolkit.io.workbook import details
 
 LABELS = ("表", "行", "列")
 # The columns of a record (see `records`): the unit's, then the cell's.
-RECORD_COLUMNS = tuple(details.header(c) for c in ("info.unit", "info.level", "info.year", "info.format",
+RECORD_COLUMNS = tuple(details.header(c) for c in (info_id("unit"), info_id("level"), info_id("year"), info_id("format"),
                                                    details.FILE, details.PATH, details.CELL_ID)) \
     + LABELS + (details.header(details.VALUE),)
 # The --long file's: a record without 年度 and 路径.
-COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in (details.header("info.year"), details.header(details.PATH)))
+COLUMNS = tuple(c for c in RECORD_COLUMNS if c not in (details.header(info_id("year")), details.header(details.PATH)))
 SUFFIXES = (".csv", ".parquet")
 _BATCH_UNITS = 500
 
@@ -83,7 +83,7 @@ def _parquet(fh, consolidation) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, pa.float64() if name == "数值" else pa.string()) for name in COLUMNS])
+    schema = pa.schema([(name, pa.float64() if name == details.header(details.VALUE) else pa.string()) for name in COLUMNS])
     with pq.ParquetWriter(fh, schema) as writer:
         batch: list[tuple] = []
         for item in rows(consolidation):

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.core.formats import VERSIONS, Format, common, get_format
+from toolkit.core.formats import Format, VERSIONS, common, get_format, info_id, info_label
+from toolkit.core.last_year import not_last_year
 from toolkit.core.formulas import total_formulas
-from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, parse_a1, rectangles, workbook_layout
+from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, parse_a1, rectangles, workbook_layout
 from toolkit.core.model import ERROR, Finding, Report, show_number
 from toolkit.core.rules import TOLERANCE, Values, check as check_rules
 from toolkit.io.workbook.reader import GridBook, ReadResult, UnreadableWorkbook, read_cells, wrong_label
@@ -81,7 +82,7 @@ def table_extents(version: str) -> dict[str, tuple[int, int]]:
 
 def version_of(info_values: list[list] | None) -> str | None:
     """The format version written on 单位信息 (报告格式), or None."""
-    row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
+    _, row, col = info_place("format")
     try:
         raw = info_values[row - 1][col - 1]
     except (TypeError, IndexError):
@@ -245,7 +246,7 @@ def _findings_writes(book: Workbook, findings: list[Finding], plan: Plan) -> Non
 
 
 def _status(book: Workbook, plan: Plan, text: str) -> None:
-    _, row, col = book.layout.where("info.status")
+    _, row, col = book.layout.where(info_id("status"))
     plan.cell(common().sheets["info"], row, col, "values", text)
     plan.status = text
 
@@ -315,7 +316,7 @@ def recompute(sheets: dict[str, list[list] | None]) -> Plan:
 
 def previous_file(sheets: dict[str, list[list] | None]) -> str:
     """The path written in 上年年报工作簿 on 单位信息 (quotes and spaces around it removed), or ""."""
-    _, row, col = workbook_layout(VERSIONS[0]).where("info.previous_file")  # the same in every version
+    _, row, col = info_place("previous_file")
     try:
         raw = sheets[common().sheets["info"]][row - 1][col - 1]
     except (KeyError, TypeError, IndexError):
@@ -345,9 +346,11 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
     plan = Plan()
     info = common().sheets["info"]
     this_year = book.report.year
-    if last_year is not None and this_year and last_year.year and last_year.year != this_year - 1:
-        raise ButtonError(f"所选上年工作簿“{source}”是 {last_year.year} 年度的报告，而本工作簿是 {this_year} 年度，"
-                          f"应为 {this_year - 1} 年度。请在“{info}”表改正上年年报工作簿的路径。")
+    wrong = (not_last_year(this_year, last_year.year, "", source, "workbook", "button", info=info,
+                           field=info_label("previous_file"))
+             if last_year is not None and this_year and last_year.year else None)
+    if wrong:
+        raise ButtonError(wrong)
     if last_year is not None:
         last_fmt = Values(get_format(last_year.format), last_year.values)
         figures = {cid: last_fmt[cid] for cid in last_fmt.fmt.cells if last_fmt.has(cid)}
@@ -374,7 +377,7 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
             plan.writes.append(Write(sheet, top, left, bottom, right, "values", block))
             carried += len(block) * len(block[0])
     if chosen:
-        _, row, col = book.layout.where("info.previous_file")
+        _, row, col = book.layout.where(info_id("previous_file"))
         plan.cell(info, row, col, "values", chosen)
     if last_year is not None:
         text = f"已从上年工作簿“{source}”导入：上年数据 {imported_previous} 项，二、上年结转 {carried} 项"

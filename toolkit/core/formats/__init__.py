@@ -1,5 +1,9 @@
 """The report formats, loaded from their declarative descriptions (one TOML file per version).
 
+The files' structure is declared in schema/*.json (JSON Schema, checked by tests/test_format_schema.py);
+what this module checks as it loads is what refers across entries: a rule's or a headline's cells
+exist, a severity is one of common.toml's, a pattern compiles.
+
 Everything that knows a label, a cell or a rule asks this module: `get_format("2021")` gives the
 tables, their cells by id, the rules expanded into relations, and `common()` the shared parts (value
 kinds, unit levels, workbook sheets); `codes()` every finding code, `say(code, ...)` its message
@@ -14,9 +18,18 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 
-from toolkit.core.formats.codes import SEVERITIES, Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
+from toolkit.core.formats.codes import Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
 
-VERSIONS = ("2021", "2019")
+
+def _versions() -> tuple[str, ...]:
+    """Every version file present (<digits>.toml beside this module), the default one (common.toml's
+    `default_version`) first, then the newest first: adding a format version is adding its file."""
+    found = sorted((f.name.removesuffix(".toml") for f in resources.files(__package__).iterdir()
+                    if re.fullmatch(r"\d+\.toml", f.name)), reverse=True)
+    default = load_toml("common.toml")["default_version"]
+    if default not in found:
+        raise FormatError(f"common.toml: default_version {default} has no {default}.toml")
+    return (default, *(v for v in found if v != default))
 
 
 @dataclass(frozen=True)
@@ -177,6 +190,12 @@ class InfoField:
     label: str
     fixed: bool = False
 
+    @property
+    def key(self) -> str:
+        """What the code calls the field (unit, level, year...): its id after "info."; a Report's
+        `info` is keyed by it."""
+        return self.id.split(".", 1)[1]
+
 
 @dataclass(frozen=True)
 class Button:
@@ -189,6 +208,7 @@ class Button:
 @dataclass(frozen=True)
 class Common:
     default_version: str
+    severities: dict  # error, hint -> the word a finding shows
     levels: tuple[str, ...]
     summary_levels: tuple[str, ...]
     kinds: dict
@@ -212,10 +232,29 @@ class Common:
     reading: dict = field(default_factory=dict)  # [import]: placeholders, messages of reading published reports
     compare: dict = field(default_factory=dict)  # [compare]: thresholds, rules, labels of `xxgk compare`
     against: dict = field(default_factory=dict)  # [against]: `xxgk consolidate --against`, toolkit/core/against.py
+    charts: dict = field(default_factory=dict)  # [charts]: the summary's charts sheet
+    last_year: dict = field(default_factory=dict)  # [last_year]: last year's file of another year
+    other_year_words: tuple[str, ...] = ()  # a sentence with one speaks of another year
+    roster: dict = field(default_factory=dict)  # [roster]: the list of units, its columns and messages
+    lists: dict = field(default_factory=dict)  # [lists]: the summary's lists' own columns, by id
+    submissions: dict = field(default_factory=dict)  # [submissions]: the summary's submissions sheet
 
     @property
     def all_levels(self) -> tuple[str, ...]:
         return self.levels + self.summary_levels
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The summary's main figures ([headline] of a version file): cell ids, and the outcome groups as
+    (name, the cells summed), in order."""
+
+    before: tuple[str, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    after: tuple[str, ...]
+    by_unit: str
+    by_unit_title: str
+    results: str
 
 
 @dataclass(frozen=True)
@@ -233,6 +272,7 @@ class Format:
     maps: dict = field(default_factory=dict, hash=False, compare=False)  # target version -> raw [maps.*]
     collapsed: tuple = ()  # (table, group labels, the row its figures go into, why): [[import_collapsed]]
     compared: tuple[str, ...] = ()  # the main figures `xxgk compare` puts side by side ([compare] figures)
+    headline: Headline | None = None  # the summary's main figures and charts ([headline])
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -274,6 +314,24 @@ def load_toml(name: str) -> dict:
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
+def info_id(key: str) -> str:
+    """The id (the workbook's defined name) of the 单位信息 field `key`: info_id("unit") is info.unit."""
+    return next(f.id for f in common().info_fields if f.key == key)
+
+
+def info_label(key: str) -> str:
+    """The label of the 单位信息 field `key`: info_label("unit") is 单位名称."""
+    return next(f.label for f in common().info_fields if f.key == key)
+
+
+class FormatError(ValueError):
+    """The format description itself is wrong (a developer's error, found when it loads)."""
+
+
+VERSIONS = _versions()
+DEFAULT_VERSION = VERSIONS[0]
+
+
 def cell_id(table: str, row: str, column: str) -> str:
     return ".".join(p for p in (table, row, column) if p)
 
@@ -288,6 +346,7 @@ def common() -> Common:
     }
     return Common(
         default_version=raw["default_version"],
+        severities=dict(raw["severities"]),
         levels=tuple(raw["levels"]),
         summary_levels=tuple(raw["summary_levels"]),
         kinds=kinds,
@@ -311,11 +370,13 @@ def common() -> Common:
         reading=dict(raw["import"]),
         compare=dict(raw["compare"]),
         against=dict(raw["against"]),
+        charts=dict(raw["charts"]),
+        last_year=dict(raw["last_year"]),
+        other_year_words=tuple(raw["other_year_words"]),
+        roster=dict(raw["roster"]),
+        lists=dict(raw["lists"]),
+        submissions=dict(raw["submissions"]),
     )
-
-
-class FormatError(ValueError):
-    """The format description itself is wrong (a developer's error, found when it loads)."""
 
 
 @cache
@@ -351,7 +412,24 @@ def get_format(version: str | None = None) -> Format:
     collapsed = tuple(_collapsed(c, tables, version) for c in raw.get("import_collapsed", ()))
     compared = _compared(raw.get("compare", {}).get("figures", ()), cells, version)
     return Format(version, raw["title"], raw["basis"], years, parts, tables, cells, relations, level_rules,
-                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed, compared=compared)
+                  text_rules, maps=raw.get("maps", {}), collapsed=collapsed, compared=compared,
+                  headline=_headline(raw["headline"], cells, version))
+
+
+def _headline(raw: dict, cells: dict, version: str) -> Headline:
+    """[headline]; a cell that does not exist, or a group's pattern matching none, is an error."""
+    named = [*raw["before"], *raw["after"], raw["by_unit"], raw["results"]]
+    unknown = [c for c in named if c not in cells]
+    if unknown:
+        raise FormatError(f"{version}: [headline]: unknown cells {unknown}")
+    groups = []
+    for g in raw["groups"]:
+        members = tuple(c for c in cells if fnmatch.fnmatchcase(c, g["cells"]))
+        if not members:
+            raise FormatError(f"{version}: [headline] groups: {g['cells']} matches no cell")
+        groups.append((g["name"], members))
+    return Headline(tuple(raw["before"]), tuple(groups), tuple(raw["after"]), raw["by_unit"],
+                    raw["by_unit_title"], raw["results"])
 
 
 def _compared(patterns, cells: dict, version: str) -> tuple[str, ...]:
@@ -372,7 +450,7 @@ def _collapsed(raw: dict, tables, version: str) -> tuple:
 
 
 def _text_rule(r: dict, cells: dict, parts, version: str) -> TextRule:
-    if r["severity"] not in SEVERITIES:
+    if r["severity"] not in common().severities.values():
         raise FormatError(f"{version}: text rule {r['code']} has severity {r['severity']!r}")
     if r["part"] not in {p.text for p in parts if p.text}:
         raise FormatError(f"{version}: text rule {r['code']}: unknown part {r['part']}")
@@ -444,7 +522,7 @@ def _rules(raw_rules: list, tables, cells: dict, version: str):
             formula=r.get("formula", False), mark=r.get("mark", "all"),
             levels=tuple(r.get("levels", ())), zero=tuple(r.get("zero", ())),
         )
-        if rule.severity not in SEVERITIES:
+        if rule.severity not in common().severities.values():
             raise FormatError(f"{version}: rule {rule.code} has severity {rule.severity!r}")
         if rule.zero:
             unknown = [c for c in rule.zero if c not in cells]

@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from toolkit.core.model import ERROR, HINT
 
 # What a finding code looks like: a prefix (R, P, T3, TX, ...) and upper-case words, e.g. R-NOT-NUMBER.
 # The second part starts with a letter, so UTF-8 and CRC-32 are not codes; no \b (a Chinese character
 # is a word character, and codes stand next to them); [0-9A-Z], not [A-Z0-9], so that this pattern's
 # own text holds nothing code-shaped.
 CODE_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[A-Z][0-9A-Z]{0,2}-[A-Z][0-9A-Z]+(?:-[0-9A-Z]+)*(?![0-9A-Za-z-])")
-SEVERITIES = (ERROR, HINT)
 # Tables of codes.toml that are not codes.
 SPECIAL = ("stages", "words")
 
@@ -52,6 +50,9 @@ def _raw() -> dict:
 def codes() -> dict[str, Code]:
     raw = _raw()
     stages = raw.get("stages", {})
+    from toolkit.core.formats import common  # here: formats imports this module as it loads
+
+    severities = set(common().severities.values())
     out = {}
     for code, entry in raw.items():
         if code in SPECIAL:
@@ -62,7 +63,7 @@ def codes() -> dict[str, Code]:
             c = Code(code=code, **entry)
         except TypeError as exc:
             raise CodeError(f"codes.toml: [{code}]: {exc}") from exc
-        if c.severity not in SEVERITIES:
+        if c.severity not in severities:
             raise CodeError(f"codes.toml: [{code}] has severity {c.severity!r}")
         if c.stage not in stages:
             raise CodeError(f"codes.toml: [{code}] has stage {c.stage!r}, not one of [stages]")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.core.formats import common, get_format
+from toolkit.core.formats import common, get_format, info_id
 from toolkit.core.layout import a1, column_letter
 from toolkit.core.roster import unit_key
 from toolkit.core.rules import Values
@@ -24,11 +24,13 @@ from toolkit.io.workbook.xlsx import XlsxBook, XlsxError
 ID_ROW = 1
 HEADER_ROWS = (2, 3, 4)  # table, row, column
 FIRST_DATA_ROW = 5
+# The ids of the lists' own columns are the keys of common.toml's [lists].
 NUMBER, FILE, PATH = "no", "file", "path"
 CELL_ID, VALUE = "cell", "value"  # headers of the summary's other lists (报送情况, the --long table)
-TOTAL = "合计"
-EXTRA_LABELS = {NUMBER: "序号", FILE: "文件", PATH: "路径", CELL_ID: "编号", VALUE: "数值"}
-INFO_COLUMNS = (NUMBER, "info.unit", "info.level", "info.format", "info.date", FILE)
+TOTAL = common().lists["total"]
+EXTRA_LABELS = {k: v for k, v in common().lists.items() if k != "total"}
+UNIT, LEVEL, FORMAT, DATE = (info_id(k) for k in ("unit", "level", "format", "date"))
+INFO_COLUMNS = (NUMBER, UNIT, LEVEL, FORMAT, DATE, FILE)
 
 
 def header(cid: str) -> str:
@@ -134,13 +136,13 @@ def _unit_rows(path: Path, sheet: str, cells, version: str):
     by_row: dict[int, dict[int, object]] = {}
     for (r, c), raw in cells.items():
         by_row.setdefault(r, {})[c] = raw.value
-    id_row = next((r for r in sorted(by_row)[:10] if "info.unit" in by_row[r].values()), None)
+    id_row = next((r for r in sorted(by_row)[:10] if UNIT in by_row[r].values()), None)
     if id_row is None:
-        raise UnreadableWorkbook(f"“{path.name}”“{sheet}”表第{ID_ROW}行没有列编号（如 info.unit），无法读取各单位数字")
+        raise UnreadableWorkbook(f"“{path.name}”“{sheet}”表第{ID_ROW}行没有列编号（如 {UNIT}），无法读取各单位数字")
     ids = {c: v for c, v in by_row[id_row].items() if isinstance(v, str)}
-    unit_col = next(c for c, v in ids.items() if v == "info.unit")
+    unit_col = next(c for c, v in ids.items() if v == UNIT)
     number_col = next((c for c, v in ids.items() if v == NUMBER), None)
-    format_col = next((c for c, v in ids.items() if v == "info.format"), None)
+    format_col = next((c for c, v in ids.items() if v == FORMAT), None)
     units, names, formats = {}, {}, {}
     for r in sorted(by_row):
         if r <= id_row + len(HEADER_ROWS):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.core.feedback import FileRow, FindingRow, RosterRow, SummaryFindings, review_settings, say
-from toolkit.core.formats import VERSIONS, common
+from toolkit.core.formats import VERSIONS, common, info_id
 from toolkit.core.layout import a1, workbook_layout
 from toolkit.core.roster import CODE, CONTACT, LEVEL, NAME
 from toolkit.core.values import parse_year
@@ -84,13 +84,13 @@ def _info(book: XlsxBook, name: str) -> tuple[str, int, str]:
         raw = book.cells(sheet).get((row, col))
         return raw.value if raw is not None else None
 
-    year = parse_year(value("info.year"))
+    year = parse_year(value(info_id("year")))
     if year is None:
-        sheet, row, col = where("info.year")
+        sheet, row, col = where(info_id("year"))
         raise FeedbackSourceError(say("errors", "no_year", summary=name, sheet=sheet, cell=a1(row, col),
-                                      found=cell_text(value("info.year"))))
-    version = cell_text(value("info.format"))
-    return cell_text(value("info.unit")), year, version if version in VERSIONS else common().default_version
+                                      found=cell_text(value(info_id("year")))))
+    version = cell_text(value(info_id("format")))
+    return cell_text(value(info_id("unit"))), year, version if version in VERSIONS else common().default_version
 
 
 def _header_row(rows: dict, wanted: tuple[str, ...], name: str, sheet: str, required: int) -> tuple[int, dict]:
@@ -116,7 +116,7 @@ def _header_row(rows: dict, wanted: tuple[str, ...], name: str, sheet: str, requ
 
 def _findings(book: XlsxBook, name: str, sheet: str, warnings: list[str]) -> tuple[list[FindingRow], bool]:
     review = review_settings()
-    unit_h, file_h = header("info.unit"), header(FILE)
+    unit_h, file_h = header(info_id("unit")), header(FILE)
     code_h, severity_h, sheet_h, cell_h, message_h, reported_h, computed_h = common().findings_columns
     wanted = (unit_h, file_h, code_h, severity_h, sheet_h, cell_h, message_h, reported_h, computed_h)
     rows = _grid(book, sheet)
@@ -152,7 +152,7 @@ def _submissions(book: XlsxBook, name: str, sheet: str) -> tuple[list[FileRow], 
     w = {"status": FILE_COLUMNS[6], "reason": FILE_COLUMNS[7]}  # as summary.py writes 报送情况
     rows = _grid(book, sheet)
     number = header(NUMBER)
-    file_wanted = (number, header(FILE), header("info.unit"), header("info.level"), header("info.format"),
+    file_wanted = (number, header(FILE), header(info_id("unit")), header(info_id("level")), header(info_id("format")),
                    w["status"], w["reason"])
     roster_wanted = (number, NAME, LEVEL, CODE, CONTACT, w["status"], header(FILE))
     file_head = roster_head = None
@@ -176,8 +176,8 @@ def _submissions(book: XlsxBook, name: str, sheet: str) -> tuple[list[FileRow], 
                 break
             yield rows[r], cols
 
-    files = [FileRow(cell_text(row.get(cols[header(FILE)])), cell_text(row.get(cols[header("info.unit")])),
-                     cell_text(row.get(cols[header("info.level")])), cell_text(row.get(cols[header("info.format")])),
+    files = [FileRow(cell_text(row.get(cols[header(FILE)])), cell_text(row.get(cols[header(info_id("unit"))])),
+                     cell_text(row.get(cols[header(info_id("level"))])), cell_text(row.get(cols[header(info_id("format"))])),
                      cell_text(row.get(cols[w["status"]])), cell_text(row.get(cols[w["reason"]])))
              for row, cols in body(file_head)]
     roster = None

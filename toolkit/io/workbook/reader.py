@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from toolkit.core.formats import VERSIONS, Kind, codes, common, get_format, say, severity, words
-from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, workbook_layout
+from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, workbook_layout
 from toolkit.core.model import Finding, Report
 from toolkit.core.shown import quoted
 from toolkit.core.values import Parsed, beyond_maximum, parse_value, parse_year
@@ -102,7 +102,7 @@ class GridBook:
         return self._cells[sheet]
 
     def _layout_names(self) -> dict[str, tuple[str, int, int]]:
-        row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
+        _, row, col = info_place("format")
         raw = self.cells(common().sheets["info"]).get((row, col))
         text = "" if raw is None else str(raw.value).strip().removesuffix(".0")
         if text not in VERSIONS:
@@ -183,7 +183,7 @@ class _Reader:
         info_sheet = common().sheets["info"]
         place = self.book.defined_names.get("info.format")
         if place is None or place[0] not in self.book.sheet_paths:
-            row, col = workbook_layout(VERSIONS[0]).info["info.format"]  # the same in every version
+            _, row, col = info_place("format")
             place = (info_sheet, row, col)
         text = ""
         if place[0] in self.book.sheet_paths:

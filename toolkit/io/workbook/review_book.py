@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.io.files import same_file
-from toolkit.core.formats import common
+from toolkit.core.formats import common, info_id
 from toolkit.core.layout import a1
 from toolkit.core.review import OldReview, OldRow
 from toolkit.core.roster import unit_key
@@ -27,7 +27,7 @@ HEADER_ROWS = 5  # the header is looked for in the first rows (a reviewer may in
 def _fields() -> dict[str, str]:
     """OldRow field -> the header of its column."""
     c, r = common().findings_columns, common().review
-    return {"unit": details.header("info.unit"), "file": details.header(details.FILE), "code": c[0],
+    return {"unit": details.header(info_id("unit")), "file": details.header(details.FILE), "code": c[0],
             "severity": c[1], "sheet": c[2], "address": c[3], "message": c[4], "reported": c[5], "computed": c[6],
             "decision": r["decision"], "note": r["note"], "number": r["number"], "cells": r["cells"]}
 

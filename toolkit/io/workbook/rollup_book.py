@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from toolkit.core.consolidation import ACCEPTED, MISSING
-from toolkit.core.formats import common
+from toolkit.core.formats import common, info_id
 from toolkit.core.layout import a1
 from toolkit.core.model import ERROR, HINT
 from toolkit.core.rollup import Carried, CodeRow, Rollup, is_summary, lines, roll_up, settings, text
@@ -30,8 +30,8 @@ def sheet_name() -> str:
 def unit_columns() -> tuple[tuple[str, str], ...]:
     """(key, header) of the unit table's columns, in order."""
     h, c, r = details.header, settings()["columns"], common().review
-    return (("number", h(details.NUMBER)), ("unit", h("info.unit")), ("level", h("info.level")),
-            ("status", c["status"]), ("file", h(details.FILE)), ("date", h("info.date")),
+    return (("number", h(details.NUMBER)), ("unit", h(info_id("unit"))), ("level", h(info_id("level"))),
+            ("status", c["status"]), ("file", h(details.FILE)), ("date", h(info_id("date"))),
             ("deadline", c["deadline"]), ("timing", c["timing"]), ("errors", ERROR), ("hints", HINT),
             ("ignored", r["ignore"]), ("open", r["open_errors"]), ("below_sent", c["below_sent"]),
             ("below_missing", c["below_missing"]), ("note", c["note"]))

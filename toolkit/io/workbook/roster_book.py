@@ -14,8 +14,7 @@ from toolkit.io.workbook.template import FONT, LABEL_FILL, workbook_bytes
 
 WIDTHS = {NAME: 30, LEVEL: 14, CODE: 16, CONTACT: 14}
 ROWS_WITH_DROP_DOWN = 2000
-NOTE = ("每行一个单位。单位名称须与各单位报送的工作簿“单位信息”表中的单位名称一致（空格、全角半角括号不计）；"
-        "单位层级从下拉列表选择；单位代码、联系人可不填。")
+NOTE = common().roster["note"].format(name=NAME, info=common().sheets["info"], level=LEVEL, code=CODE, contact=CONTACT)
 
 
 def roster_bytes(units: tuple[RosterUnit, ...] = ()) -> bytes:
@@ -32,12 +31,12 @@ def roster_bytes(units: tuple[RosterUnit, ...] = ()) -> bytes:
         for col, value in enumerate((unit.name, unit.level, unit.code, unit.contact), start=1):
             put(ws, row, col, value or None).font = Font(name=FONT)
     levels = DataValidation(type="list", formula1='"' + ",".join(common().all_levels) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
+                            showErrorMessage=True, errorTitle="输入有误", error=common().roster["drop_down"].format(level=LEVEL))
     level_col = column_letter(COLUMNS.index(LEVEL) + 1)
     levels.add(f"{level_col}2:{level_col}{ROWS_WITH_DROP_DOWN}")
     ws.add_data_validation(levels)
     ws.freeze_panes = "A2"
-    guide = wb.create_sheet("填写说明")
+    guide = wb.create_sheet(common().roster["guide"])
     guide.column_dimensions["A"].width = 100
     guide.cell(1, 1, NOTE).alignment = Alignment(wrap_text=True, vertical="top")
     guide.cell(1, 1).font = Font(name=FONT)

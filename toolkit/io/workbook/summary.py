@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from toolkit.core import review as reviewing, roster
-from toolkit.core.consolidation import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, result_groups,
+from toolkit.core.consolidation import (ACCEPTED, MISSING, REJECTED, SUBMITTED_NOT_ACCEPTED, Consolidation, headline_label,
                                  summary_lines)
 from toolkit.core.formats import common, get_format
 from toolkit.core.input_text import name_note
-from toolkit.core.layout import column_letter, workbook_layout
+from toolkit.core.layout import column_letter, parse_a1, workbook_layout
 from toolkit.core.rules import computed_totals
 from toolkit.io.workbook import details, streamed
 from toolkit.io.workbook.against_sheet import add_sheet as against_sheet
@@ -31,7 +31,6 @@ from toolkit.io.workbook.year_over_year_sheet import sheets as year_over_year_sh
 from toolkit.io.workbook.template import (BORDER, CENTER, FINDINGS_WIDTHS, FONT, LEFT, NUMBER_FORMATS, a4_page,
                                        build_workbook, findings_header, wrapped_height)
 
-TOP_UNITS = 30  # units shown one by one in the requests chart; the rest are one bar
 STATUS_FILLS = {ACCEPTED: "C6EFCE", REJECTED: "FFC7CE", SUBMITTED_NOT_ACCEPTED: "FFC7CE", MISSING: "FFEB9C"}
 ID_FONT = Font(name=FONT, size=8, color="808080")
 ID_ALIGNMENT = Alignment(wrap_text=True, vertical="top")  # a cell id wider than its column wraps, not cut
@@ -99,7 +98,7 @@ def _cached_totals(c: Consolidation) -> dict:
 
 # --- 校验结果 -------------------------------------------------------------------------------------
 
-FINDINGS_TITLES = (details.header("info.unit"), details.header(details.FILE)) + common().findings_columns
+FINDINGS_TITLES = (details.header(details.UNIT), details.header(details.FILE)) + common().findings_columns
 REVIEW_TITLES = tuple(common().review[k] for k in ("decision", "note", "number", "cells"))
 FINDINGS_SHEET_WIDTHS = (20, 28) + FINDINGS_WIDTHS + (11, 30, 6, 24)
 
@@ -172,14 +171,16 @@ def _resolved_sheet(ws, review: reviewing.Review) -> None:
 # --- 报送情况 -------------------------------------------------------------------------------------
 
 _H = details.header
-FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H("info.unit"), _H("info.level"), _H("info.format"),
-                _H("info.date"), "状态", "原因或说明", "错误", "提示", common().review["open_errors"])
+_OWN = common().submissions["columns"]
+FILE_COLUMNS = (_H(details.NUMBER), _H(details.FILE), _H(details.UNIT), _H(details.LEVEL), _H(details.FORMAT),
+                _H(details.DATE), _OWN["status"], _OWN["reason"], _OWN["errors"], _OWN["hints"],
+                common().review["open_errors"])
 FILE_WIDTHS = (6, 30, 22, 10, 9, 12, 12, 80, 6, 6, 10)
 # The other tables share the columns (and widths): (column, header).
 ROSTER_COLUMNS = ((1, _H(details.NUMBER)), (2, roster.NAME), (3, roster.LEVEL), (4, roster.CODE), (5, roster.CONTACT),
                   (6, FILE_COLUMNS[6]), (8, _H(details.FILE)))
-UNMAPPED_COLUMNS = ((1, _H(details.NUMBER)), (2, _H(details.CELL_ID)), (3, _H("info.unit")), (4, _H("info.format")),
-                    (5, _H(details.VALUE)), (8, "项目（未计入汇总）"))
+UNMAPPED_COLUMNS = ((1, _H(details.NUMBER)), (2, _H(details.CELL_ID)), (3, _H(details.UNIT)), (4, _H(details.FORMAT)),
+                    (5, _H(details.VALUE)), (8, _OWN["unmapped"]))
 LINE_HEIGHT = 15.0
 
 
@@ -219,9 +220,10 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     def header(columns):
         return [(col, title, "header") for col, title in columns]
 
-    out = [[(1, f"{common().summary_sheets['submissions']}（{c.year}年度）", "title")]]
+    t = common().submissions
+    out = [[(1, t["title"].format(sheet=common().summary_sheets["submissions"], year=c.year), "title")]]
     out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
-    out += [[], [(1, "一、收到的文件", "heading")], header(enumerate(FILE_COLUMNS, start=1))]
+    out += [[], [(1, t["files"], "heading")], header(enumerate(FILE_COLUMNS, start=1))]
     for i, f in enumerate(c.files, start=1):
         s = f.submission
         note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
@@ -231,7 +233,8 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
                             ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number",
                              "number"))))
     if c.roster is not None:
-        out += [[], [(1, f"二、单位名单核对（{c.roster.path.name if c.roster.path else ''}）", "heading")],
+        out += [[], [(1, t["roster"].format(sheet=roster.SHEET, file=c.roster.path.name if c.roster.path else ""),
+                      "heading")],
                 header(ROSTER_COLUMNS)]
         for i, (u, status, files) in enumerate(c.roster_status(), start=1):
             values = (i, u.name, u.level or None, u.code or None, u.contact or None, status,
@@ -240,7 +243,7 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
             out.append([(col, v, k) for (col, _), v, k in zip(ROSTER_COLUMNS, values, keys)])
     converted = [s for s in c.accepted if s.unmapped]
     if converted:
-        out += [[], [(1, "三、格式换算：未计入汇总的数字", "heading")], header(UNMAPPED_COLUMNS)]
+        out += [[], [(1, t["unmapped"], "heading")], header(UNMAPPED_COLUMNS)]
         n = 0
         for s in converted:
             fmt = get_format(s.format)
@@ -255,9 +258,10 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
 def _converted(s, version: str) -> tuple[str, ...]:
     if not s.format or s.format == version:
         return ()
-    note = f"按{s.format}年版格式填报，已换算为{version}年版"
+    t = common().submissions
+    note = t["converted"].format(source=s.format, target=version)
     if s.unmapped:
-        note += f"；{len(s.unmapped)}项在{version}年版中没有对应项，未计入汇总（见“三、格式换算”）"
+        note += t["not_converted"].format(count=len(s.unmapped), target=version)
     return (note,)
 
 
@@ -273,7 +277,7 @@ def _details_sheet(ws, c: Consolidation) -> Stream:
             cell = ws.cell(row, col, text or None)
             for name, value in header.items():
                 setattr(cell, name, value)
-        ws.column_dimensions[column_letter(col)].width = 22 if cid in ("info.unit", details.FILE) else 11
+        ws.column_dimensions[column_letter(col)].width = 22 if cid in (details.UNIT, details.FILE) else 11
     first_cell = len(details.INFO_COLUMNS) + 1
     for col in range(1, first_cell):  # info columns: one header over the three header rows
         ws.merge_cells(start_row=details.HEADER_ROWS[0], start_column=col, end_row=details.HEADER_ROWS[-1],
@@ -313,54 +317,53 @@ def _merge_runs(ws, row: int, first_col: int, keys: list) -> None:
 
 def _charts_sheet(ws, c: Consolidation) -> None:
     fmt = get_format(c.version)
-    rows = {r.id: r for r in fmt.table("t3").rows}
-    new_label = rows["new"].labels[0]
+    chosen, t = fmt.headline, common().charts
     index = {cid: i for i, cid in enumerate(c.cells)}
     bold = Font(name=FONT, bold=True)
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 14
-    ws.cell(1, 1, f"各单位{new_label.split('、', 1)[-1]}").font = bold
-    ws.cell(2, 1, "单位").font = bold
-    ws.cell(2, 2, "件数").font = bold
-    new_total = index["t3.new.total"]
-    ranked = sorted(c.accepted, key=lambda s: (-(s.values[new_total] or 0), s.unit))
-    shown, rest = ranked[:TOP_UNITS], ranked[TOP_UNITS:]
+    ws.cell(1, 1, chosen.by_unit_title).font = bold
+    ws.cell(2, 1, t["unit"]).font = bold
+    ws.cell(2, 2, t["count"]).font = bold
+    figure = index[chosen.by_unit]
+    ranked = sorted(c.accepted, key=lambda s: (-(s.values[figure] or 0), s.unit))
+    shown, rest = ranked[:t["units"]], ranked[t["units"]:]
     for i, s in enumerate(shown, start=3):
         put(ws, i, 1, s.unit)
-        ws.cell(i, 2, s.values[new_total] or 0)
+        ws.cell(i, 2, s.values[figure] or 0)
     last = 2 + len(shown)
     if rest:
         last += 1
-        ws.cell(last, 1, f"其他{len(rest)}个单位")
-        ws.cell(last, 2, sum(s.values[new_total] or 0 for s in rest))
+        ws.cell(last, 1, t["others"].format(count=len(rest)))
+        ws.cell(last, 2, sum(s.values[figure] or 0 for s in rest))
     by_unit = BarChart()
     by_unit.type = "bar"
-    by_unit.title = f"各单位{new_label.split('、', 1)[-1]}"
+    by_unit.title = chosen.by_unit_title
     by_unit.legend = None
-    by_unit.y_axis.title = "件"
+    by_unit.y_axis.title = t["axis"]
     if last >= 3:
         by_unit.add_data(Reference(ws, min_col=2, min_row=2, max_row=last), titles_from_data=True)
         _text_categories(by_unit, Reference(ws, min_col=1, min_row=3, max_row=last))
     by_unit.height, by_unit.width = max(7.5, 0.55 * max(1, last - 2)), 16
-    ws.add_chart(by_unit, "D1")
+    ws.add_chart(by_unit, t["anchor"])
 
-    top = max(last + 3, 36)
-    result_label = rows["result.total"].labels[0]
+    top = max(last + 3, t["results_row"])
+    result_label = headline_label(fmt, chosen.results)
     ws.cell(top, 1, result_label).font = bold
-    ws.cell(top + 1, 1, "办理结果").font = bold
-    ws.cell(top + 1, 2, "件数").font = bold
+    ws.cell(top + 1, 1, t["results"]).font = bold
+    ws.cell(top + 1, 2, t["count"]).font = bold
     values = dict(zip(c.cells, c.totals))
-    for i, (group, members) in enumerate(result_groups(c.version), start=top + 2):
+    for i, (group, members) in enumerate(chosen.groups, start=top + 2):
         ws.cell(i, 1, group)
-        ws.cell(i, 2, sum(values.get(f"t3.{r}.total") or 0 for r in members))
-    end = top + 1 + len(result_groups(c.version))
+        ws.cell(i, 2, sum(values.get(cid) or 0 for cid in members))
+    end = top + 1 + len(chosen.groups)
     answered = BarChart()
     answered.title = result_label
     answered.legend = None
     answered.add_data(Reference(ws, min_col=2, min_row=top + 1, max_row=end), titles_from_data=True)
     _text_categories(answered, Reference(ws, min_col=1, min_row=top + 2, max_row=end))
     answered.height, answered.width = 9, 16
-    ws.add_chart(answered, f"D{top}")
+    ws.add_chart(answered, f"{column_letter(parse_a1(t['anchor'])[1])}{top}")
 
 
 def _text_categories(chart, labels: Reference) -> None:

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.core.formats import Format, common, get_format
+from toolkit.core.formats import Format, common, get_format, info_id
 from toolkit.core.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
 from toolkit.core.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
@@ -188,16 +188,16 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
         ws.row_dimensions[row].height = _info_row_height(f.label, info_value(report, f.id, fmt))
         value = put(ws, row, col, info_value(report, f.id, fmt))
         value.font, value.border, value.alignment = Font(name=FONT), BORDER, LEFT
-        if f.id == "info.status":
+        if f.id == info_id("status"):
             value.protection = UNLOCKED  # written by the check button
         elif not f.fixed:
             value.protection = UNLOCKED
             value.fill = ENTRY_FILL
-        if f.id == "info.level":
+        if f.id == info_id("level"):
             levels.add(value.coordinate)
-        elif f.id == "info.year":
+        elif f.id == info_id("year"):
             years.add(value.coordinate)
-        elif f.id == "info.date":
+        elif f.id == info_id("date"):
             value.number_format = "yyyy-mm-dd"
     ws.add_data_validation(levels)
     ws.add_data_validation(years)
@@ -247,7 +247,7 @@ def _validation(kind) -> DataValidation:
     if kind.integer:
         options = dict(type="whole", operator="greaterThanOrEqual", formula1=str(kind.minimum)) \
             if kind.minimum is not None else dict(type="whole", operator="between",
-                                                  formula1="-999999999", formula2="999999999")
+                                                  formula1=_whole(-kind.maximum), formula2=_whole(kind.maximum))
     else:
         options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
     return DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
@@ -366,6 +366,11 @@ def _widths(ws, sheet: TableSheet) -> None:
         heights[lab.row] = max(heights.get(lab.row, 15), wrapped_height(lab.text, span))
     for row, height in heights.items():
         ws.row_dimensions[row].height = height
+
+
+def _whole(value) -> str:
+    """A kind's bound as a validation formula: 999999999, not 999999999.0."""
+    return str(int(value))
 
 
 def _text_width(text: str) -> int:
