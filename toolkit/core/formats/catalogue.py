@@ -14,30 +14,20 @@ from toolkit.core.formats import load_toml
 from toolkit.core.formats.codes import Code, CodeError, codes, stages
 
 COMMAND = "python -m toolkit.core.formats.catalogue > docs/codes.md"
-HEAD = f"""# 问题代码一览
-
-检查、汇总、导入和比较年报时发现的每一个问题都有一个代码（校验结果表的“代码”列）。下表按发现问题的环节分组，列出每个代码的严重程度、标题、提示的内容和处理建议。
-
-- **错误**：必须改正；有错误的报告不应发布，汇总时计入未处理的错误。
-- **提示**：请核实；确实无误的可以不改。
-
-消息中的 {{…}} 是发现问题时填入的内容（单元格、数字、名称等）。
-
-<!-- 本文件由 `{COMMAND}` 根据 toolkit/core/formats/codes.toml 生成，请勿手工修改。 -->
-"""
-COLUMNS = ("代码", "严重程度", "标题", "消息", "处理建议")
 
 
 def render() -> str:
     registry = codes()
-    out = [HEAD]
+    words = load_toml("codes.toml")["catalogue"]  # the catalogue's own headings and introduction
+    columns = words["columns"]
+    out = [words["head"].format(command=COMMAND)]
     for stage, what in stages().items():
         members = [c for c in registry.values() if c.stage == stage]
         if not members:
             continue
-        out.append(f"## {stage}（{len(members)}个）\n\n{what}\n")
-        out.append("| " + " | ".join(COLUMNS) + " |")
-        out.append("|" + "---|" * len(COLUMNS))
+        out.append(f"## {words['stage'].format(stage=stage, count=len(members))}\n\n{what}\n")
+        out.append("| " + " | ".join(columns) + " |")
+        out.append("|" + "---|" * len(columns))
         for c in members:
             shown = "<br>".join(_cell(m) for m in messages(c))
             out.append(f"| {c.code} | {c.severity} | {_cell(c.title)} | {shown} | {_cell(c.advice)} |")

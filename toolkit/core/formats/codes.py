@@ -20,7 +20,7 @@ from importlib import resources
 # own text holds nothing code-shaped.
 CODE_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[A-Z][0-9A-Z]{0,2}-[A-Z][0-9A-Z]+(?:-[0-9A-Z]+)*(?![0-9A-Za-z-])")
 # Tables of codes.toml that are not codes.
-SPECIAL = ("stages", "words")
+SPECIAL = ("stages", "words", "catalogue")
 
 
 @dataclass(frozen=True)
