@@ -15,12 +15,19 @@ import typer  # noqa: E402
 from rich.markup import escape  # noqa: E402
 
 from toolkit.ui.cli_text import HelpCommand, HelpGroup  # noqa: E402
-from toolkit.core.formats import VERSIONS, common  # noqa: E402
+from toolkit.core.formats import VERSIONS, common, info_label, load_toml  # noqa: E402
 from toolkit.core.last_year import not_last_year  # noqa: E402
 from toolkit.ui.terminal import Terminal  # noqa: E402
 
+# The names the help and the messages use, as the format files spell them (common.toml [[info_fields]],
+# [sheets], [roster]).
+FORMAT, UNIT, LEVEL = info_label("format"), info_label("unit"), info_label("level")
+INFO = common().sheets["info"]
+OPTIONS = load_toml("common.toml")["help"]["option_help"]  # whole help texts of some options
+ROSTER, CODE, CONTACT = common().roster["sheet"], common().roster["code"], common().roster["contact"]
+
 DESCRIPTION = ("政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、演示（demo）、"
-               "单位名单（roster）、分发（distribute）、汇总（consolidate）、导入已发布的年报（import）、"
+               f"{ROSTER}（roster）、分发（distribute）、汇总（consolidate）、导入已发布的年报（import）、"
                "导出待发布的年报（export）、退回修改通知（feedback）、同比（compare）、离线安装包（bundle）、"
                "Excel 按钮的设置（excel-config）、安装自检（selftest）。")
 app = typer.Typer(
@@ -93,7 +100,7 @@ def _workbooks(paths: List[Path]):
 def _version(value: Optional[str]) -> str:
     value = value or common().default_version
     if value not in VERSIONS:
-        _fail(f"报告格式只能是 {' 或 '.join(VERSIONS)}，收到“{value}”")
+        _fail(f"{FORMAT}只能是 {' 或 '.join(VERSIONS)}，收到“{value}”")
     return value
 
 
@@ -110,9 +117,9 @@ def _year(value: Optional[int]) -> Optional[int]:
 def template_command(
     output: Path = typer.Option(..., "-o", "--output",
                                 help="输出的工作簿文件：.xlsx 为普通工作簿，.xlsm 为带按钮（宏）的工作簿"),
-    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="报告格式：2021（默认）或 2019"),
-    unit: str = typer.Option("", "--unit", help="单位名称"),
-    level: str = typer.Option("", "--level", metavar=f"[{'|'.join(common().all_levels)}]", help=f"单位层级：{'、'.join(common().all_levels)}"),
+    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help=f"{FORMAT}：2021（默认）或 2019"),
+    unit: str = typer.Option("", "--unit", help=UNIT),
+    level: str = typer.Option("", "--level", metavar=f"[{'|'.join(common().all_levels)}]", help=f"{LEVEL}：{'、'.join(common().all_levels)}"),
     year: Optional[int] = typer.Option(None, "--year", help="报告年度，例如 2025"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
@@ -123,7 +130,7 @@ def template_command(
 
     version, year = _version(format), _year(year)
     if level and level not in common().all_levels:
-        _fail(f"单位层级“{level}”不在可选项中：{'、'.join(common().all_levels)}")
+        _fail(f"{LEVEL}“{level}”不在可选项中：{'、'.join(common().all_levels)}")
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
         _fail(f"输出文件“{output.name}”的扩展名应为 .xlsx（普通工作簿）或 .xlsm（带按钮的工作簿）")
@@ -148,7 +155,7 @@ def template_command(
 def check_command(
     files: List[Path] = typer.Argument(..., readable=False, help="要校验的工作簿（.xlsx/.xlsm），可多个"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的工作簿，用于校验上年结转等跨年关系"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
+    as_json: bool = typer.Option(False, "--json", help=OPTIONS["check_json"]),
 ):
     """校验工作簿：列出全部错误和提示。无错误时退出码为0，有错误为1，文件无法读取为2。"""
     from toolkit.app.checking import check_files
@@ -205,7 +212,7 @@ def demo_command(
         demo = write_demo(output, force)
     except OutputError as exc:
         _fail(str(exc))
-    console.print(escape(f"示例县的单位名单：{demo.roster}"))
+    console.print(escape(f"示例县的{ROSTER}：{demo.roster}"))
     console.print(escape(f"分发给各单位的工作簿：{output / GIVEN}/（{len(demo.given)} 个）"))
     console.print(escape(f"各单位报送回来的工作簿：{output / SENT}/（{len(demo.sent)} 个）\n"))
     print_consolidation(console, demo.result, demo.summary)
@@ -213,8 +220,8 @@ def demo_command(
 
 @app.command("roster", cls=HelpCommand)
 def roster_command(
-    file: Optional[Path] = typer.Argument(None, readable=False, help="要核对的单位名单（.xlsx 或 .csv）"),
-    template: bool = typer.Option(False, "--template", help="生成空白单位名单（带层级下拉框）"),
+    file: Optional[Path] = typer.Argument(None, readable=False, help=f"要核对的{ROSTER}（.xlsx 或 .csv）"),
+    template: bool = typer.Option(False, "--template", help=f"生成空白{ROSTER}（带层级下拉框）"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="--template 的输出文件（.xlsx）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
 ):
@@ -225,17 +232,17 @@ def roster_command(
 
     if template:
         if output is None:
-            _fail("请用 -o 指定空白单位名单的输出文件，例如 -o 单位名单.xlsx")
+            _fail(f"请用 -o 指定空白{ROSTER}的输出文件，例如 -o {ROSTER}.xlsx")
         from toolkit.io.workbook.roster_book import roster_bytes
         try:
             check_outputs([output], [file])  # a filled roster given too is never overwritten by a blank one
             atomic_write(output, roster_bytes(), force)
         except OutputError as exc:
             _fail(str(exc))
-        console.print(escape(f"已生成空白单位名单：{output}（填写单位名称、单位层级，单位代码和联系人可不填）"))
+        console.print(escape(f"已生成空白{ROSTER}：{output}（填写{UNIT}、{LEVEL}，{CODE}和{CONTACT}可不填）"))
         return
     if file is None:
-        _fail("请给出要核对的单位名单文件，或用 --template -o 单位名单.xlsx 生成空白名单")
+        _fail(f"请给出要核对的{ROSTER}文件，或用 --template -o {ROSTER}.xlsx 生成空白名单")
     try:
         roster = read_roster(file)
     except RosterError as exc:
@@ -248,7 +255,7 @@ def roster_command(
     for i, u in enumerate(roster.units, start=1):
         table.add_row(str(i), *map(escape, (u.name, u.level, u.code, u.contact)))
     console.print(table)
-    console.print(escape(f"单位名单“{file.name}”共 {len(roster.units)} 个单位，未发现问题。"))
+    console.print(escape(f"{ROSTER}“{file.name}”共 {len(roster.units)} 个单位，未发现问题。"))
 
 
 def _read_roster(path: Optional[Path]):
@@ -282,9 +289,9 @@ def _read_last_year(path: Optional[Path], year: int):
 
 @app.command("distribute", cls=HelpCommand)
 def distribute_command(
-    roster: Path = typer.Option(..., "--roster", readable=False, help="单位名单（.xlsx 或 .csv）"),
+    roster: Path = typer.Option(..., "--roster", readable=False, help=f"{ROSTER}（.xlsx 或 .csv）"),
     year: int = typer.Option(..., "--year", help="报告年度，例如 2025"),
-    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="报告格式：2021（默认）或 2019"),
+    format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help=f"{FORMAT}：2021（默认）或 2019"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：预填各单位的上年结转和上年数据"),
     output: Path = typer.Option(..., "-o", "--output", help="输出文件夹，每个单位一个工作簿"),
     no_macros: bool = typer.Option(False, "--no-macros", help="生成不含宏（无按钮）的 .xlsx 工作簿；默认生成带按钮的 .xlsm"),
@@ -318,11 +325,11 @@ def _summary_unit(unit: Optional[str], last_year, previous: Optional[Path]) -> s
     if unit_key(unit or ""):
         return unit.strip()
     if last_year is not None and unit_key(last_year.unit):
-        err.print(escape(f"汇总单位名称沿用上年汇总“{previous.name}”的：{last_year.unit}（如需更改，用 --unit）"))
+        err.print(escape(f"汇总{UNIT}沿用上年汇总“{previous.name}”的：{last_year.unit}（如需更改，用 --unit）"))
         return last_year.unit
-    _fail("请用 --unit 写明汇总单位的名称，例如 --unit 某县。它写入汇总工作簿的“单位信息”表，上一级汇总时按它与"
-          "单位名单核对，明年用 --previous 时也按它查找，所以不取自输出文件名（文件名每年不同）；"
-          "给了 --previous 时默认沿用上年汇总的单位名称")
+    _fail(f"请用 --unit 写明汇总单位的名称，例如 --unit 某县。它写入汇总工作簿的“{INFO}”表，上一级汇总时按它与"
+          f"{ROSTER}核对，明年用 --previous 时也按它查找，所以不取自输出文件名（文件名每年不同）；"
+          f"给了 --previous 时默认沿用上年汇总的{UNIT}")
 
 
 def _read_against(path: Optional[Path], year: int):
@@ -349,17 +356,17 @@ def consolidate_command(
     inputs: List[Path] = typer.Argument(..., readable=False, help="各单位报送的工作簿或所在文件夹（.xlsx/.xlsm），可多个"),
     year: int = typer.Option(..., "--year", help="汇总年度，例如 2025"),
     output: Path = typer.Option(..., "-o", "--output", help="汇总工作簿（.xlsx）"),
-    roster: Optional[Path] = typer.Option(None, "--roster", readable=False, help="单位名单：核对已报送、未报送"),
+    roster: Optional[Path] = typer.Option(None, "--roster", readable=False, help=f"{ROSTER}：核对已报送、未报送"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的汇总工作簿：按各单位上年数字校验上年结转等"),
     format: Optional[str] = typer.Option(None, "--format", metavar=FORMAT_CHOICES, help="汇总格式：2021（默认）或 2019"),
-    unit: Optional[str] = typer.Option(None, "--unit", help="汇总单位名称，如“某某县”（给了 --previous 时默认沿用上年汇总的，否则必填）"),
-    level: Optional[str] = typer.Option(None, "--level", metavar=f"[{'|'.join(common().summary_levels)}]", help="汇总层级：县级汇总、市级汇总、省级汇总（默认按各单位层级确定）"),
+    unit: Optional[str] = typer.Option(None, "--unit", help=f"汇总{UNIT}，如“某某县”（给了 --previous 时默认沿用上年汇总的，否则必填）"),
+    level: Optional[str] = typer.Option(None, "--level", metavar=f"[{'|'.join(common().summary_levels)}]", help=f"汇总层级：{'、'.join(common().summary_levels)}（默认按各{LEVEL}确定）"),
     long: Optional[Path] = typer.Option(None, "--long", help="另存各单位数字的长表（.csv 或 .parquet）"),
     jobs: Optional[int] = typer.Option(None, "--jobs", help="并行读取的进程数（默认：CPU 核数）"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖"),
     review: Optional[Path] = typer.Option(None, "--review", readable=False, help=common().review["help"]),
     against: Optional[Path] = typer.Option(None, "--against", readable=False, help=common().against["help"]),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出各文件的汇总情况、校验结果及其个数（汇总工作簿照常写出）"),
+    as_json: bool = typer.Option(False, "--json", help=OPTIONS["consolidate_json"]),
 ):
     """汇总：读取各单位报送的工作簿，逐个校验，汇总为一个汇总工作簿（含报送情况、分单位明细、校验结果、统计图）。
     全部汇总且无错误时退出码为0；有未汇总的文件、未报送的单位或错误时为1；无法汇总为2。"""
@@ -463,7 +470,7 @@ def import_command(
     output: Path = typer.Option(Path("."), "-o", "--output", help="写出工作簿的文件夹（默认当前文件夹）"),
     force: bool = typer.Option(False, "--force", help="工作簿已存在时覆盖"),
     previous: Optional[Path] = typer.Option(None, "--previous", readable=False, help="上年的年报（已发布的文件或工作簿），用于计算文字重复率"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出每个文件的导入结果、校验结果及其个数"),
+    as_json: bool = typer.Option(False, "--json", help=OPTIONS["import_json"]),
 ):
     """导入已发布的年报：识别格式、单位、年度、文字和表格数字，每份写出一个标准工作簿并校验；最后列出每个文件的结果。
     退出码：0 = 没有错误；1 = 有错误（含未能读入的数字或单元格）；2 = 有文件无法读取、工作簿已存在，或文件夹中没有年报。"""

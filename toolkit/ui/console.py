@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from toolkit.app.checking import CheckedFile
+from toolkit.core.formats import common, info_label
 from toolkit.core.input_text import readable_data
 from toolkit.core.model import ERROR, HINT
 from toolkit.core.shown import json_visible, quoted
@@ -30,7 +31,8 @@ def findings_table(checked: CheckedFile, width: int = 80) -> Table:
     for f in sorted(checked.findings, key=lambda f: f.severity != ERROR):
         where = f"{quoted(f.sheet, 40)}!{f.address}" if f.sheet and f.address else quoted(f.sheet or "", 40)
         rows.append((f, f"{f.code}\n{where}".strip()))
-    heads = ("严重程度", "代码 / 位置", "说明")
+    columns = common().findings_columns  # 代码, 严重程度, …, 说明, as on the findings sheet
+    heads = (columns[1], f"{columns[0]} / 位置", columns[4])
     first = cell_len(heads[0])
     second = max([cell_len(heads[1])] + [cell_len(line) for _, c in rows for line in c.split("\n")])
     third = width - first - second - 10  # 4 rules and a space either side of each column
@@ -52,7 +54,7 @@ def findings_table(checked: CheckedFile, width: int = 80) -> Table:
 
 def title(checked: CheckedFile) -> str:
     r = checked.report
-    unit = quoted(r.unit) if r.unit else "（未填单位名称）"
+    unit = quoted(r.unit) if r.unit else f"（未填{info_label('unit')}）"
     return f"{quoted(checked.path.name)}：{unit} {r.year or ''}年度（{r.format}年版格式）"
 
 
@@ -152,7 +154,6 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
     """The end of `xxgk consolidate`: where the summary is, the accounts, what was not summed and
     why, who is missing, who has errors, and the headline figures."""
     from toolkit.core.consolidation import REJECTED, UNSAFE_CONTENT_CODES, headline, summary_lines
-    from toolkit.core.formats import common
     from toolkit.core.model import show_number
 
     console.print(f"[bold]已写入汇总工作簿：[/]{escape(str(output))}" + (f"；长表：{escape(str(long))}" if long else ""))
@@ -162,21 +163,22 @@ def print_consolidation(console: Console, c, output, long=None) -> None:
         console.print(escape(line))
     rejected = [f for f in c.files if f.status == REJECTED]
     if rejected:
-        table = Table("文件", "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
+        table = Table(common().lists["file"], "单位", "未汇总原因", title="未汇总的文件", expand=True, show_lines=True)
         table.columns[2].overflow = "fold"
         for f in rejected:
             table.add_row(escape(quoted(f.submission.name)), escape(quoted(f.submission.unit)), escape(f.reason))
         console.print(table)
     unsafe = [(f.submission, m) for f in c.files for m in f.submission.findings if m.code in UNSAFE_CONTENT_CODES]
     if unsafe:
-        console.print("[bold yellow]宏或嵌入对象与本工具模板不同的文件[/]（请勿在 Excel 中启用宏，详见汇总工作簿“校验结果”表）：")
+        console.print("[bold yellow]宏或嵌入对象与本工具模板不同的文件[/]（请勿在 Excel 中启用宏，详见汇总工作簿"
+                      f"“{common().sheets['findings']}”表）：")
         for s, f in unsafe:
-            console.print(escape(f"  {quoted(s.name)}（{quoted(s.unit) if s.unit else '未填单位名称'}）：{f.message}"))
+            console.print(escape(f"  {quoted(s.name)}（{quoted(s.unit) if s.unit else '未填' + info_label('unit')}）：{f.message}"))
     if c.missing:
         console.print(f"[yellow]未报送（{len(c.missing)} 个）：[/]{escape('、'.join(quoted(u.name) for u in c.missing))}")
     with_errors = [s for s in c.accepted if c.open_errors(s)]  # less those the reviewer marked 可以忽略
     if with_errors:
-        console.print("[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“校验结果”表）：")
+        console.print(f"[bold red]已汇总但有错误的单位[/]（详见汇总工作簿“{common().sheets['findings']}”表）：")
         for s in with_errors:
             skip = c.ignored.get(s.path, ())
             errors = [f for i, f in enumerate(s.findings) if f.severity == ERROR and i not in skip]
@@ -205,7 +207,6 @@ def print_against(console: Console, a) -> None:
     if a is None:
         return
     from toolkit.core.against import texts
-    from toolkit.core.formats import common
     from toolkit.core.model import show_number
 
     t = texts()

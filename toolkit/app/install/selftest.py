@@ -91,14 +91,27 @@ def _excel_setting() -> str:
     return f"Excel 按钮使用本工具的 Python（{path} 中的 {key}）"
 
 
+# Each step by its id; the name it is shown by is common.toml [selftest] steps.
 STEPS: list[tuple[str, Callable[[], str]]] = [
-    ("文件", _files), ("示例工作簿", _sample), ("xlwings", _xlwings), ("按钮设置", _excel_setting)]
+    ("files", _files), ("sample", _sample), ("xlwings", _xlwings), ("excel_setting", _excel_setting)]
+
+
+def _names() -> dict:
+    """The steps' names (common.toml [selftest] steps); their ids if the format files cannot be read
+    (the files step then says what is wrong)."""
+    try:
+        from toolkit.core.formats import load_toml
+
+        return dict(load_toml("common.toml")["selftest"]["steps"])
+    except Exception:  # a broken installation: the steps still run and say so
+        return {}
 
 
 def run() -> list[Step]:
     """Every step, each caught: one failing step does not hide the others."""
-    out = []
-    for name, step in STEPS:
+    out, names = [], _names()
+    for key, step in STEPS:
+        name = names.get(key, key)
         try:
             out.append(Step(name, True, step()))
         except Exception as exc:  # the step's own message, or what broke
