@@ -20,25 +20,9 @@ SOURCES = sorted((ROOT / "toolkit").rglob("*.py")) + [ROOT / "cli.py"]
 # it without naming the registry's entry.  Such names are still caught when a constant *is* one.
 SHORTEST_CONTAINED = 4
 
-PENDING: set[str] = set()  # files skipped whole (none now: the codes registry holds the reader's and importer's messages)
-
 # xlwings' own settings file is called xlwings.conf, as is the workbook's sheet of its settings: the
 # installer names the file, not the sheet.
 NOT_NAMES = {"toolkit/app/install/excel_config.py": {"xlwings.conf"}}
-
-# Not yet moved (issue 14, part 1, left for a follow-up): user messages of these modules that name a
-# field, sheet or column in prose.  Each entry is the file and the name its messages still spell; the
-# list only shrinks.
-NOT_YET_MOVED = {
-    "toolkit/core/consolidation.py": {"单位信息", "填报日期", "年度", "单位层级", "单位名称", "单位名单"},
-    "toolkit/core/formats/__init__.py": {"报告格式"},
-    "toolkit/excel.py": {"上年年报工作簿"},
-    "toolkit/io/workbook/template.py": {"填报说明", "单位名称", "联系电话", "单位层级", "单位信息", "填报日期", "本年增/减"},
-    "toolkit/io/roster_file.py": {"单位名单"},
-    "toolkit/ui/buttons.py": {"报告格式", "上年年报工作簿", "单位名称"},
-    "toolkit/io/workbook/reader.py": {"info.format", "info.status", "报告格式"},
-    "toolkit/io/published/importer.py": {"一、总体情况"},
-}
 
 
 def _text_and_columns(value) -> list[str]:
@@ -94,9 +78,7 @@ def offences(paths, names: set[str]) -> list[str]:
     out = []
     for path in paths:
         relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
-        if relative in PENDING:
-            continue
-        allowed = NOT_NAMES.get(relative, set()) | NOT_YET_MOVED.get(relative, set())
+        allowed = NOT_NAMES.get(relative, set())
         for line, text in constants(path):
             name = spelled(text, names - allowed)
             if name is not None:

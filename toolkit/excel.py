@@ -231,7 +231,7 @@ def _carry_over_from_file(sheets: dict[str, list[list] | None]) -> buttons.Plan:
     if not path:
         return buttons.carry_over(sheets)
     if not Path(path).is_absolute():
-        raise buttons.ButtonError(f"“上年年报工作簿”应填写完整路径（例如 D:\\年报\\泽曲镇2024年报.xlsx），现为“{path}”")
+        raise buttons.ButtonError(common().button_messages["previous_path"].format(path=path))
     try:
         last_year = read_workbook(path).report
     except UnreadableWorkbook as exc:

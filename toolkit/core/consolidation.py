@@ -189,11 +189,11 @@ def consolidate(submissions: list[Submission], year: int, version: str, *, unit:
         if outcome.status != ACCEPTED:
             continue
         if roster is not None and outcome.roster_unit is None:
-            outcome.status, outcome.reason = REJECTED, "不在单位名单上（如确属本级单位，请加入名单后重新汇总）"
+            outcome.status, outcome.reason = REJECTED, _reason("not_listed")
         elif s.unknown:
             shown = "；".join(s.unknown[:REASONS_SHOWN])
-            more = f"等{len(s.unknown)}处" if len(s.unknown) > REASONS_SHOWN else ""
-            outcome.status, outcome.reason = REJECTED, f"数据无法识别，未汇总：{shown}{more}"
+            more = _reason("unknown_more", count=len(s.unknown)) if len(s.unknown) > REASONS_SHOWN else ""
+            outcome.status, outcome.reason = REJECTED, _reason("unknown", shown=shown, more=more)
     files = [outcomes[id(s)] for s in submissions]
     accepted_outcomes = [f for f in files if f.status == ACCEPTED]
     if roster is not None:
@@ -210,24 +210,29 @@ def consolidate(submissions: list[Submission], year: int, version: str, *, unit:
                          _conversions(accepted, version))
 
 
+def _reason(key: str, **fields) -> str:
+    """A reason of the 原因或说明 column ([submissions.reasons] of common.toml)."""
+    return common().submissions["reasons"][key].format(**fields)
+
+
 def _first_look(s: Submission, year: int, roster: Roster | None) -> FileOutcome:
     def rejected(reason):
         return FileOutcome(s, REJECTED, reason, roster_unit=roster_unit)
 
     roster_unit = roster.find(s.unit) if roster is not None and s.unit else None
     if s.unreadable:
-        return rejected(f"无法读取：{s.unreadable}")
+        return rejected(_reason("unreadable", why=s.unreadable))
     if not unit_key(s.unit):
         info = common().sheets["info"]
         gone = next((f.message for f in s.findings if f.code == "R-SHEET-MISSING" and f.sheet == info), None)
-        return rejected(f"无法识别报送单位：{gone}" if gone else f"“{info}”表未填单位名称，无法识别报送单位")
+        return rejected(_reason("no_unit_sheet", why=gone) if gone else _reason("no_unit", info=info))
     if s.year is None:
-        return rejected(f"“单位信息”表的年度未填写或无法识别（本次汇总{year}年度）")
+        return rejected(_reason("no_year", year=year))
     if s.year != year:
-        return rejected(f"年度为{s.year}，不是本次汇总的{year}年度")
+        return rejected(_reason("other_year", found=s.year, year=year))
     remarks = [f.message for f in s.findings if f.code in UNSAFE_CONTENT_CODES]
     if roster_unit is not None and roster_unit.level and s.level and s.level != roster_unit.level:
-        remarks.append(f"单位层级填为“{quoted(s.level)}”，名单中为“{roster_unit.level}”")
+        remarks.append(_reason("level_differs", level=quoted(s.level), listed=roster_unit.level))
     return FileOutcome(s, ACCEPTED, remarks=tuple(remarks), roster_unit=roster_unit)
 
 
@@ -247,24 +252,23 @@ def _resolve_duplicates(candidates: list[Submission], outcomes: dict) -> None:
         for s in group[:-1]:
             outcome = outcomes[id(s)]
             outcome.status = REJECTED
-            outcome.reason = f"重复报送：{quoted(kept.unit)}另有“{kept.name}”，{_why_kept(kept, s)}"
+            outcome.reason = _reason("duplicate", unit=quoted(kept.unit), kept=kept.name, why=_why_kept(kept, s))
 
 
 def _why_kept(kept: Submission, other: Submission) -> str:
     """What decided between two files of one unit, in words."""
     if kept.content and kept.content == other.content:
-        return "两份文件填报的内容（单位信息、文字和全部数字）完全相同，只汇总一份"
+        return _reason("why_same")
     mine, theirs = parse_date(other.date), parse_date(kept.date)
     if mine != theirs:
         if mine is None:
-            return (f"本文件填报日期{'“' + other.date + '”无法识别' if other.date else '未填'}，"
-                    f"以填报了日期（{kept.date}）的文件为准")
-        return f"以填报日期较晚者为准（本文件{quoted(other.date)}，“{kept.name}”{quoted(kept.date)}）"
-    dates = f"填报日期相同（{kept.date}）" if theirs else "填报日期都未填或无法识别"
+            date = _reason("date_unreadable", date=other.date) if other.date else _reason("date_blank")
+            return _reason("why_undated", date=date, kept_date=kept.date)
+        return _reason("why_later", date=quoted(other.date), kept=kept.name, kept_date=quoted(kept.date))
+    dates = _reason("same_date", date=kept.date) if theirs else _reason("no_dates")
     if kept.modified != other.modified:
-        return f"两份内容不同，{dates}，以修改时间较晚的“{kept.name}”为准；请向该单位核实哪一份是正确的"
-    return (f"两份内容不同，{dates}，修改时间也相同，按文件名顺序取“{kept.name}”；"
-            "请向该单位核实哪一份是正确的")
+        return _reason("why_modified", dates=dates, kept=kept.name)
+    return _reason("why_name", dates=dates, kept=kept.name)
 
 
 def nothing_summed(c: Consolidation) -> str:
@@ -353,8 +357,9 @@ def summary_lines(c: Consolidation) -> list[str]:
     lines = [f"汇总单位：{c.unit}（{c.level}），{c.year}年度，{get_format(c.version).title}", c.accounting]
     if c.roster is not None:
         status = [s for _, s, _ in c.roster_status()]
-        lines.append(f"单位名单共 {len(status)} 个单位：已汇总 {status.count(ACCEPTED)} 个，"
-                     f"已报送未汇总 {status.count(SUBMITTED_NOT_ACCEPTED)} 个，未报送 {status.count(MISSING)} 个")
+        lines.append(common().submissions["roster_accounts"].format(
+            count=len(status), accepted=status.count(ACCEPTED), submitted=status.count(SUBMITTED_NOT_ACCEPTED),
+            missing=status.count(MISSING)))
     errors, hints = sum(s.errors for s in c.accepted), sum(s.hints for s in c.accepted)
     still = sum(c.open_errors(s) for s in c.accepted)
     if still < errors:  # some marked 可以忽略 by the reviewer

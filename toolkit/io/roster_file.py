@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from toolkit.core.roster import SHEET, Roster, RosterError, roster_from_rows
+from toolkit.core.roster import MESSAGES, SHEET, Roster, RosterError, roster_from_rows
 from toolkit.io.intake import RefusedFile, read_limited
 from toolkit.io.workbook.xlsx import XlsxBook, XlsxError
 
@@ -15,16 +15,16 @@ from toolkit.io.workbook.xlsx import XlsxBook, XlsxError
 def read_roster(path) -> Roster:
     path = Path(path)
     if not path.exists():
-        raise RosterError(f"单位名单“{path}”不存在")
+        raise RosterError(MESSAGES["not_found"].format(sheet=SHEET, file=path))
     if path.is_dir():
-        raise RosterError(f"单位名单“{path}”是一个文件夹，不是 .xlsx 或 .csv 文件")
+        raise RosterError(MESSAGES["folder"].format(sheet=SHEET, file=path))
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(path)
     elif suffix in (".xlsx", ".xlsm"):
         rows = _workbook_rows(path)
     else:
-        raise RosterError(f"单位名单“{path.name}”应为 .xlsx 或 .csv 文件")
+        raise RosterError(MESSAGES["suffix"].format(sheet=SHEET, file=path.name))
     return roster_from_rows(path, rows)
 
 
@@ -32,9 +32,9 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     try:
         data = read_limited(path)
     except RefusedFile as exc:
-        raise RosterError(f"单位名单“{path.name}”无法读取：{exc}") from exc
+        raise RosterError(MESSAGES["unreadable"].format(sheet=SHEET, file=path.name, why=exc)) from exc
     except OSError as exc:
-        raise RosterError(f"单位名单“{path.name}”无法读取：{exc.strerror or exc}") from exc
+        raise RosterError(MESSAGES["unreadable"].format(sheet=SHEET, file=path.name, why=exc.strerror or exc)) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -42,7 +42,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
-        raise RosterError(f"单位名单“{path.name}”的文字编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")
+        raise RosterError(MESSAGES["encoding"].format(sheet=SHEET, file=path.name))
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
@@ -54,7 +54,7 @@ def _workbook_rows(path: Path) -> list[tuple[int, list[str]]]:
             sheet = SHEET if SHEET in book.sheet_paths else book.sheet_names[0]
             cells = dict(book.cells(sheet))
     except (XlsxError, IndexError) as exc:
-        raise RosterError(f"单位名单“{path.name}”无法读取：{exc}") from exc
+        raise RosterError(MESSAGES["unreadable"].format(sheet=SHEET, file=path.name, why=exc)) from exc
     by_row: dict[int, dict[int, object]] = {}
     for (row, col), raw in cells.items():
         by_row.setdefault(row, {})[col] = raw.value

@@ -129,8 +129,7 @@ def load(sheets: dict[str, list[list] | None]) -> Workbook:
     names = common().sheets
     version = version_of(sheets.get(names["info"]))
     if version is None:
-        raise ButtonError(f"无法识别本工作簿：“{names['info']}”表中没有报告格式（2021 或 2019）。"
-                          "按钮只能用于本工具生成的标准工作簿。")
+        raise ButtonError(common().button_messages["not_standard"].format(info=names["info"]))
     layout = workbook_layout(version)
     for table in layout.tables:
         if sheets.get(table.name) is None:
@@ -345,6 +344,7 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
     book = load(sheets)
     plan = Plan()
     info = common().sheets["info"]
+    said = common().button_messages
     this_year = book.report.year
     wrong = (not_last_year(this_year, last_year.year, "", source, "workbook", "button", info=info,
                            field=info_label("previous_file"))
@@ -380,14 +380,13 @@ def carry_over(sheets: dict[str, list[list] | None], last_year: Report | None = 
         _, row, col = book.layout.where(info_id("previous_file"))
         plan.cell(info, row, col, "values", chosen)
     if last_year is not None:
-        text = f"已从上年工作簿“{source}”导入：上年数据 {imported_previous} 项，二、上年结转 {carried} 项"
+        text = said["carried"].format(source=source, previous=imported_previous, carried=carried)
         if last_year.unit and book.report.unit and last_year.unit != book.report.unit:
-            text += f"（注意：上年工作簿的单位名称为“{last_year.unit}”）"
+            text += said["other_unit"].format(unit=last_year.unit)
     elif carried:
         text = f"已按“{info}”表的上年数据填入二、上年结转 {carried} 项"
     else:
-        text = (f"没有可导入的上年数据：请在“{info}”表的“上年年报工作簿”填写上年工作簿的完整路径，"
-                "或在“上年数据”中填写上年的数字，再点“导入上年数据”")
+        text = said["nothing_to_carry"].format(info=info)
     _status(book, plan, text)
     return plan
 
@@ -403,7 +402,7 @@ def export(sheets: dict[str, list[list] | None], folder: Path | None) -> tuple[P
     book = load(sheets)
     report = book.report
     if not report.unit or report.year is None:
-        raise ButtonError(f"请先在“{common().sheets['info']}”表填写单位名称和年度，再导出年报。")
+        raise ButtonError(common().button_messages["export_info"].format(info=common().sheets["info"]))
     if folder is None:
         raise ButtonError("请先保存工作簿（年报导出到工作簿所在的文件夹），再点“导出年报”。")
     target = _unused(Path(folder) / export_name(report, "docx"))

@@ -237,7 +237,11 @@ class Common:
     other_year_words: tuple[str, ...] = ()  # a sentence with one speaks of another year
     roster: dict = field(default_factory=dict)  # [roster]: the list of units, its columns and messages
     lists: dict = field(default_factory=dict)  # [lists]: the summary's lists' own columns, by id
-    submissions: dict = field(default_factory=dict)  # [submissions]: the summary's submissions sheet
+    submissions: dict = field(default_factory=dict)  # [submissions]: the summary's submissions sheet, its reasons
+    button_messages: dict = field(default_factory=dict)  # [button_messages]: what the Excel buttons say
+    guide: dict = field(default_factory=dict)  # [guide]: the text of the 填报说明 sheet
+    info_input: dict = field(default_factory=dict)  # [info_input]: what the workbook's data validation says
+    unknown_version: str = ""  # the message of a format version asked for that has no file
 
     @property
     def all_levels(self) -> tuple[str, ...]:
@@ -376,6 +380,10 @@ def common() -> Common:
         roster=dict(raw["roster"]),
         lists=dict(raw["lists"]),
         submissions=dict(raw["submissions"]),
+        button_messages=dict(raw["button_messages"]),
+        guide=dict(raw["guide"]),
+        info_input=dict(raw["info_input"]),
+        unknown_version=raw["unknown_version"],
     )
 
 
@@ -383,7 +391,7 @@ def common() -> Common:
 def get_format(version: str | None = None) -> Format:
     version = version or common().default_version
     if version not in VERSIONS:
-        raise FormatError(f"不支持的报告格式“{version}”，可选：{'、'.join(VERSIONS)}")
+        raise FormatError(common().unknown_version.format(version=version, versions="、".join(VERSIONS)))
     raw = load_toml(f"{version}.toml")
     headings = {p["table"]: p["heading"] for p in raw["parts"] if "table" in p}
     parts = tuple(

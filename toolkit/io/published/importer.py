@@ -140,8 +140,7 @@ class _Importer:
         for table in fmt.tables:
             self._table(fmt, table, self._region(fmt, table, headings, title_at), values)
         if not headings and not values:
-            raise UnreadableReport("没有找到年报各部分的标题（一、总体情况……），也没有找到表格中的数字，"
-                                   "不像是政府信息公开工作年度报告")
+            raise UnreadableReport(_reading_message("not_a_report"))
         level = self._level(unit)
         info = {"source": self.source} if self.source else {}
         if self.signature:

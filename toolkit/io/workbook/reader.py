@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from toolkit.core.formats import VERSIONS, Kind, codes, common, get_format, say, severity, words
+from toolkit.core.formats import VERSIONS, Kind, codes, common, get_format, info_id, say, severity, words
 from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, workbook_layout
 from toolkit.core.model import Finding, Report
 from toolkit.core.shown import quoted
@@ -181,7 +181,7 @@ class _Reader:
         """The format version: the one written on 单位信息, unless the defined names (or, without
         names, the tables' labels) show the workbook is of the other one."""
         info_sheet = common().sheets["info"]
-        place = self.book.defined_names.get("info.format")
+        place = self.book.defined_names.get(info_id("format"))
         if place is None or place[0] not in self.book.sheet_paths:
             _, row, col = info_place("format")
             place = (info_sheet, row, col)
@@ -192,9 +192,7 @@ class _Reader:
         written = text if text in VERSIONS else None
         shown = self._version_from_names() or self._version_from_labels(prefer=written) or written
         if shown is None:
-            raise UnreadableWorkbook(
-                f"“{self.path.name}”：无法识别报告格式——“{info_sheet}”表没有报告格式（2021 或 2019），"
-                "表格标签也与标准格式不符，可能是别的表格。请在本工具生成（或县里下发）的标准工作簿中填写。")
+            raise UnreadableWorkbook(words("R-FORMAT-CELL", "unknown", file=self.path.name, sheet=info_sheet))
         if shown != written and place[0] in self.book.sheet_paths:
             sheet, address = place[0], a1(*place[1:])
             found = words("R-FORMAT-CELL", "written", text=quoted(text)) if text else words("R-FORMAT-CELL", "empty")
@@ -353,7 +351,7 @@ class _Reader:
     def _info(self, report: Report, layout: WorkbookLayout, where) -> None:
         labels = {f.id: f.label for f in common().info_fields}
         for fid in layout.info:
-            if fid not in where or fid in ("info.format", "info.status"):
+            if fid not in where or fid in (info_id("format"), info_id("status")):
                 continue
             raw = self._raw(where, fid)
             value = None if raw is None else raw.value

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from toolkit.core.formats import Format, common, get_format, info_id
+from toolkit.core.formats import Format, common, get_format, info_id, info_label
 from toolkit.core.formulas import bad_entry_test, broken_relation_test, level_rule_test, total_formulas
 from toolkit.core.layout import (PREVIOUS_PREFIX, TableSheet, WorkbookLayout, a1, column_letter, rectangles,
                             workbook_layout)
@@ -128,19 +128,15 @@ def wrapped_height(text, width: float, size: float = 11, minimum: float = 15) ->
 
 
 def _guide_sheet(ws, fmt: Format) -> None:
-    sheets = common().sheets
+    sheets, guide = common().sheets, common().guide
+    fields = dict(info=sheets["info"], texts=sheets["texts"], findings=sheets["findings"],
+                  tables="、".join(t.sheet for t in fmt.tables), parts="、".join(p.heading for p in fmt.text_parts))
     lines = [
-        f"政府信息公开工作年度报告填报说明（{fmt.title}，{fmt.basis}）",
+        guide["title"].format(title=fmt.title, basis=fmt.basis),
         "",
-        f"1. 先在“{sheets['info']}”表填写单位名称、单位层级、年度、填报人、联系电话和填报日期。",
-        f"2. 在{'、'.join(t.sheet for t in fmt.tables)}的白色单元格填写数字：件数填大于或等于0的整数，"
-        "不带“件”“条”等单位；金额以万元为单位，可带小数；本年增/减可填负数。没有发生的填0，不要留空。",
-        "3. 蓝色单元格为合计，由公式自动计算，已锁定，无需填写。",
-        "4. 红色表示勾稽关系不成立或数值有误，黄色为提示，请逐一核实。本工作簿校验以下关系：",
-        *[f"    {code}：{relation}" for code, relation in _rule_list(fmt)],
-        f"5. 在“{sheets['texts']}”表填写{'、'.join(p.heading for p in fmt.text_parts)}。",
-        "6. 工作表已保护（无密码），只能填写白色单元格。请勿撤销保护后增删行列或改动表格结构，否则汇总时无法识别。",
-        f"7. 装有本工具的电脑可运行“xxgk check 文件名”校验，结果列在“{sheets['findings']}”表或屏幕上。",
+        *[line.format(**fields) for line in guide["before_rules"]],
+        *[guide["rule"].format(code=code, relation=relation) for code, relation in _rule_list(fmt)],
+        *[line.format(**fields) for line in guide["after_rules"]],
     ]
     ws.column_dimensions["A"].width = PAGE_WIDTH
     for i, line in enumerate(lines, start=1):
@@ -178,9 +174,10 @@ def _info_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None
     ws.merge_cells("A1:B1")
     ws.column_dimensions["B"].width = INFO_VALUE_WIDTH
     levels = DataValidation(type="list", formula1='"' + ",".join(c.all_levels) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="输入有误", error="请从下拉列表中选择单位层级")
+                            showErrorMessage=True, errorTitle=c.info_input["error_title"],
+                            error=c.info_input["level"].format(level=info_label("level")))
     years = DataValidation(type="whole", operator="between", formula1="2019", formula2="2100", allow_blank=True,
-                           showErrorMessage=True, errorTitle="输入有误", error="请填写四位数年度，例如2025")
+                           showErrorMessage=True, errorTitle=c.info_input["error_title"], error=c.info_input["year"])
     for f in c.info_fields:
         row, col = layout.info[f.id]
         label = ws.cell(row, col - 1, f.label)
@@ -251,7 +248,7 @@ def _validation(kind) -> DataValidation:
     else:
         options = dict(type="decimal", operator="greaterThanOrEqual", formula1=str(kind.minimum or 0))
     return DataValidation(**options, allow_blank=True, showErrorMessage=True, showInputMessage=False,
-                          errorTitle="输入有误", error=kind.prompt)
+                          errorTitle=common().info_input["error_title"], error=kind.prompt)
 
 
 def _texts_sheet(ws, fmt: Format, layout: WorkbookLayout, report: Report) -> None:
