@@ -8,6 +8,7 @@ from toolkit.ui import interrupt
 
 interrupt.install()  # before the libraries load: Ctrl+C is a Chinese line and exit 130 from here on
 
+import functools  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import List, Optional  # noqa: E402
 
@@ -574,10 +575,15 @@ def export_command(
     raise typer.Exit(code)
 
 
-def _feedback_help(key: str) -> str:
-    from toolkit.core.feedback import say
+@functools.cache
+def _feedback_helps() -> dict:
+    """feedback.toml [help], read here rather than through toolkit.core.feedback: importing that (and
+    consolidation behind it) only to show help would slow every command's start-up."""
+    return load_toml("feedback.toml")["help"]
 
-    return say("help", key)
+
+def _feedback_help(key: str) -> str:
+    return _feedback_helps()[key]
 
 
 @app.command("feedback", cls=HelpCommand, help=_feedback_help("command"))
