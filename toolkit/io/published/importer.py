@@ -40,8 +40,8 @@ UNIT_AS_SUBJECT = re.compile(rf"^(?:本报告由)?(?P<unit>[\u4e00-\u9fff]{{2,20
                              r"(?:根据|按照|依据|依照|严格|认真|坚持|全面|始终|紧紧|深入|以|在|高度|积极|编制)")
 STATISTICS_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 PAGE_CHROME = re.compile(r"(发布时间|发布日期|浏览次数|字号|字体|来源)[:：]")
-LEVEL_BY_SUFFIX = ((re.compile(r"(镇|乡)(人民政府|政府)?$"), "乡镇"),
-                   (re.compile(r"街道(办事处|办)?$"), "街道"))
+# a unit's level from the end of its name (common.toml [import] level_by_name)
+LEVEL_BY_SUFFIX = tuple((re.compile(e["ending"]), e["level"]) for e in common().reading["level_by_name"])
 
 
 @dataclass
