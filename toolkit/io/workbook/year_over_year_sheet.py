@@ -11,7 +11,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from toolkit.core.compare import texts as compare_texts
 from toolkit.core.formats import common
-from toolkit.core.model import HINT
 from toolkit.core.layout import column_letter
 from toolkit.core.model import HINT
 from toolkit.io.workbook import streamed
