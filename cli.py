@@ -16,7 +16,7 @@ import typer  # noqa: E402
 from rich.markup import escape  # noqa: E402
 
 from toolkit.ui.cli_text import HelpCommand, HelpGroup  # noqa: E402
-from toolkit.core.formats import VERSIONS, common, info_label, load_toml  # noqa: E402
+from toolkit.core.formats import VERSIONS, common, common_toml, info_label, load_toml  # noqa: E402
 from toolkit.core.last_year import not_last_year  # noqa: E402
 from toolkit.ui.terminal import Terminal  # noqa: E402
 
@@ -24,7 +24,7 @@ from toolkit.ui.terminal import Terminal  # noqa: E402
 # [sheets], [roster]).
 FORMAT, UNIT, LEVEL = info_label("format"), info_label("unit"), info_label("level")
 INFO = common().sheets["info"]
-OPTIONS = load_toml("common.toml")["help"]["option_help"]  # whole help texts of some options
+OPTIONS = common_toml()["help"]["option_help"]  # whole help texts of some options
 ROSTER, CODE, CONTACT = common().roster["sheet"], common().roster["code"], common().roster["contact"]
 
 DESCRIPTION = ("政府信息公开工作年度报告工具：生成标准填报工作簿（template）、校验勾稽关系（check）、演示（demo）、"

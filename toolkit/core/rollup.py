@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from toolkit.core.consolidation import ACCEPTED, MISSING, REJECTED, Consolidation
-from toolkit.core.formats import VERSIONS, load_toml, common, get_format
+from toolkit.core.formats import VERSIONS, common, common_toml, get_format
 from toolkit.core.model import ERROR
 from toolkit.core.signature import deadline, publication
 from toolkit.core.roster import unit_key
@@ -33,7 +33,7 @@ WORST_SHOWN = 5  # units named on the terminal
 
 @cache
 def settings() -> dict:
-    return load_toml("common.toml")["rollup"]
+    return common_toml()["rollup"]
 
 
 def text(key: str, **fields) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from toolkit.core.formats import load_toml
+from toolkit.core.formats import common_toml
 from toolkit.core.labels import chinese_number, width_normal
 
 _CN_YEAR_DIGITS = "〇一二三四五六七八九"
@@ -34,7 +34,7 @@ class Signature:
 
 @cache
 def publication() -> dict:
-    return load_toml("common.toml")["publication"]
+    return common_toml()["publication"]
 
 
 def message(key: str, **fields) -> str:

@@ -43,9 +43,9 @@ WIDEST = 120  # help lines are never wider than this, however wide the terminal
 @functools.lru_cache(maxsize=None)
 def texts() -> dict:
     """formats/common.toml [help], read once."""
-    from toolkit.core.formats import load_toml
+    from toolkit.core.formats import common_toml
 
-    return load_toml("common.toml")["help"]
+    return common_toml()["help"]
 
 
 def show_error(exc: typer.TyperException) -> None:

@@ -100,9 +100,9 @@ def _names() -> dict:
     """The steps' names (common.toml [selftest] steps); their ids if the format files cannot be read
     (the files step then says what is wrong)."""
     try:
-        from toolkit.core.formats import load_toml
+        from toolkit.core.formats import common_toml
 
-        return dict(load_toml("common.toml")["selftest"]["steps"])
+        return dict(common_toml()["selftest"]["steps"])
     except Exception:  # a broken installation: the steps still run and say so
         return {}
 

@@ -26,7 +26,7 @@ def _versions() -> tuple[str, ...]:
     `default_version`) first, then the newest first: adding a format version is adding its file."""
     found = sorted((f.name.removesuffix(".toml") for f in resources.files(__package__).iterdir()
                     if re.fullmatch(r"\d+\.toml", f.name)), reverse=True)
-    default = load_toml("common.toml")["default_version"]
+    default = common_toml()["default_version"]
     if default not in found:
         raise FormatError(f"common.toml: default_version {default} has no {default}.toml")
     return (default, *(v for v in found if v != default))
@@ -318,6 +318,13 @@ def load_toml(name: str) -> dict:
     return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
+@cache
+def common_toml() -> dict:
+    """common.toml as parsed, once per process (every command's start-up reads it; parsing it is
+    milliseconds each time).  Shared: callers read it and never change it."""
+    return load_toml("common.toml")
+
+
 def info_id(key: str) -> str:
     """The id (the workbook's defined name) of the 单位信息 field `key`: info_id("unit") is info.unit."""
     return next(f.id for f in common().info_fields if f.key == key)
@@ -342,7 +349,7 @@ def cell_id(table: str, row: str, column: str) -> str:
 
 @cache
 def common() -> Common:
-    raw = load_toml("common.toml")
+    raw = common_toml()
     kinds = {
         k: Kind(k, v["name"], v["integer"], v.get("minimum"), tuple(v.get("units", ())), v["prompt"],
                 v.get("maximum"), dict(v.get("conversions", {})))
