@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from toolkit.core.formats import cell_id, cell_map, common, get_format
 from toolkit.core.model import ERROR, Finding, Number, Report
@@ -71,6 +71,7 @@ class Submission:
         return len(self.findings) - self.errors
 
 
+@cache
 def summary_cells(version: str) -> tuple[str, ...]:
     """The summary's cells in order: every cell of the format, totals included."""
     return tuple(get_format(version).cells)
@@ -80,19 +81,27 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
     """A read and checked report as a Submission in the `target` format."""
     source = get_format(report.format)
     mapping = cell_map(report.format, target)
-    index = {cid: i for i, cid in enumerate(summary_cells(target))}
     values = Values(source, report.values)
-    figures: list = [None] * len(index)
-    for cid, to in mapping.cells.items():
-        i = index[to]
-        figures[i] = _tidy(values[cid] + (figures[i] or 0))
+    if report.format == target:  # each cell to itself, in the summary's order: no adding up
+        reported = report.values
+        figures = [v if type(v) is int else _tidy(values[cid])
+                   for cid, v in zip(summary_cells(target), map(reported.get, summary_cells(target)))]
+    else:
+        index = _summary_index(target)
+        figures = [None] * len(index)
+        for cid, to in mapping.cells.items():
+            i = index[to]
+            figures[i] = _tidy(values[cid] + (figures[i] or 0))
     previous: dict = {}
     for cid, value in report.previous.items():
         to = mapping.cells.get(cid)
         if to is not None:
             previous[to] = _tidy(previous.get(to, 0) + value)
-    unknown = tuple(f.message for f in findings if f.code in UNKNOWN_FIGURE_CODES
-                    and (f.cells or f.sheet in {t.sheet for t in source.tables}))
+    unknown = ()
+    if findings:
+        sheets = {t.sheet for t in source.tables}
+        unknown = tuple(f.message for f in findings if f.code in UNKNOWN_FIGURE_CODES
+                        and (f.cells or f.sheet in sheets))
     return Submission(
         path=path, modified=modified, unit=report.unit, level=report.level, year=report.year,
         format=report.format, date=report.info.get("date", ""), findings=tuple(findings),
@@ -100,11 +109,18 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
         previous=previous, unknown=unknown, content=content_digest(report))
 
 
+@cache
+def _summary_index(version: str) -> dict[str, int]:
+    return {cid: i for i, cid in enumerate(summary_cells(version))}
+
+
 def content_digest(report: Report) -> str:
-    """Two files of one unit with equal digests say the same thing, whatever their bytes."""
-    data = [report.unit, report.level, report.year, report.format, sorted(report.values.items()),
-            sorted(report.texts.items()), sorted(report.info.items()), sorted(report.previous.items())]
-    return hashlib.sha1(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
+    """Two files of one unit with equal digests say the same thing, whatever their bytes.  The
+    text digested is the repr of plain data (str, int, float, None), which is the same in every
+    process (unlike hash()): files are read in worker processes."""
+    data = (report.unit, report.level, report.year, report.format, sorted(report.values.items()),
+            sorted(report.texts.items()), sorted(report.info.items()), sorted(report.previous.items()))
+    return hashlib.sha1(repr(data).encode()).hexdigest()
 
 
 def _tidy(value):

@@ -135,13 +135,41 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         last_year = Baseline(report.previous) if report.previous else None
     findings = _report_rules(report, fmt)
     findings += _value_rules(report, fmt)
-    for rel in fmt.relations:
+    # the totals not reported (a formula never calculated) as the rules compute them, so that the
+    # relations through them are added in one go too
+    given = report.values
+    missing = [cid for cid in values._formulas if given.get(cid) is None]
+    reported = ({**given, **{cid: values[cid] for cid in missing}} if missing else given).__getitem__
+    for rel, left, right in _plain_relations(fmt):
+        if left is not None and right is not None:  # this year's cells added on both sides
+            try:
+                a, b = sum(map(reported, left)), sum(map(reported, right))
+            except (KeyError, TypeError):  # a total to compute, a cell not given: as _relation does
+                pass
+            else:
+                if type(a) is int and type(b) is int and a == b:
+                    continue  # the usual case: the relation holds
         finding = _relation(rel, fmt, values, last_year)
         if finding:
             findings.append(finding)
     findings += _level_rules(report, fmt, values)
     findings += _text_rules(report, fmt, values)
     return findings
+
+
+_PLAIN: dict[int, tuple[Format, tuple]] = {}  # id(format) -> (the format, its relations as below)
+
+
+def _plain_relations(fmt: Format) -> tuple:
+    """(relation, left cells, right cells) of each of the format's relations, each side's cells
+    given where all its terms are this year's and added (else None), worked out once per format."""
+    known = _PLAIN.get(id(fmt))
+    if known is None or known[0] is not fmt:
+        if len(_PLAIN) >= 64:
+            _PLAIN.clear()
+        known = _PLAIN[id(fmt)] = (fmt, tuple((rel, _plus_only(rel.reported), _plus_only(rel.computed))
+                                              for rel in fmt.relations))
+    return known[1]
 
 
 def _relation(rel: Relation, fmt: Format, values: Values, last_year: Values | Baseline | None) -> Finding | None:
@@ -235,9 +263,10 @@ def _value_rules(report: Report, fmt: Format) -> list[Finding]:
     # the smallest maximum of any kind: no value rule can fault a whole number from 0 up to it
     plain = min((k.maximum for k in kinds.values() if k.maximum is not None), default=float("inf"))
     out = []
-    for cid, v in report.values.items():
+    # only the values a rule could fault: the usual report has whole numbers and a sum of money or two
+    for cid, v in [(cid, v) for cid, v in report.values.items() if type(v) is not int or not 0 <= v <= plain]:
         cell = fmt.cells.get(cid)
-        if cell is None or (type(v) is int and 0 <= v <= plain):
+        if cell is None:
             continue
         kind = kinds[cell.kind]
         for rule in common().value_rules:

@@ -372,12 +372,17 @@ def check_package(package: zipfile.ZipFile, expect: str, limits: Limits = LIMITS
 _BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp")
 
 
-def read_part(package: zipfile.ZipFile, name: str, label: str = "") -> bytes:
+def read_part(package: zipfile.ZipFile, name: str, label: str = "", shared: bool = False) -> bytes:
     """A part's bytes; RefusedFile if the part is damaged, or is XML with a DTD.  `label` says what
-    the part is to a user (工作表“表三 依申请公开”); by default its name in the package."""
+    the part is to a user (工作表“表三 依申请公开”); by default its name in the package.
+
+    `shared`: a part that workbooks made from one template have byte for byte (workbook.xml, the
+    relationships, the styles).  Such a part whose compressed bytes, CRC-32 and size equal those of
+    one already inflated and checked in this process is not inflated again: the same bytes object
+    is given, so the caches keyed by a part's bytes find it at once."""
     label = label or f"文件中的部件 {name}"
     try:
-        data = _inflate(package, package.getinfo(name))
+        data = _inflate(package, package.getinfo(name), shared)
     except KeyError:
         raise
     except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (compression)
@@ -393,7 +398,15 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 
 _NOT_PLAIN = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption: zipfile decides
 
 
-def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+# Shared parts already inflated and checked: (compression, CRC-32, size, compressed bytes) -> bytes.
+# Equal compressed bytes inflate to equal bytes, so the key decides the outcome (CRC check included)
+# as inflating would; it is never what the package merely declares.
+_INFLATED: dict[tuple, bytes] = {}
+_INFLATED_LIMIT = 256  # entries; a shared part is some kilobytes compressed
+_INFLATED_LARGEST = 1 << 20  # bytes inflated: larger parts are not kept
+
+
+def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo, shared: bool = False) -> bytes:
     """An entry's bytes, as `package.read` gives them, straight from the package's bytes when it was
     read whole (open_package): the same checks (the local header's signature and name, the data
     there in full), never more inflated than the entry declares, and its CRC-32 checked — without
@@ -421,6 +434,12 @@ def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         if start + info.compress_size > len(whole):
             raise EOFError("Compressed file ended before the end-of-stream marker was reached")
         with whole[start:start + info.compress_size] as raw:
+            key = None
+            if shared and info.file_size <= _INFLATED_LARGEST:
+                key = (info.compress_type, info.CRC, info.file_size, bytes(raw))
+                known = _INFLATED.get(key)
+                if known is not None:
+                    return known
             if info.file_size == 0:  # zlib's max_length 0 means no limit: a bomb declared empty inflates for ever
                 data = b""
             elif info.compress_type == zipfile.ZIP_STORED:
@@ -432,6 +451,10 @@ def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
                     data = (data + inflater.flush())[:info.file_size]
     if zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.orig_filename!r}")
+    if key is not None:
+        if len(_INFLATED) >= _INFLATED_LIMIT:
+            _INFLATED.clear()
+        _INFLATED[key] = data
     return data
 
 

@@ -428,16 +428,27 @@ class _Reader:
         largest = min((k.maximum for k in kinds.values() if k.maximum is not None), default=float("inf"))
         blanks: dict[str, list[str]] = {}
         blank_totals: dict[str, list[str]] = {}
-        sheets = {}
-        for cid, cell in fmt.cells.items():
+        by_sheet: dict[str, list[str]] = {}
+        for cid in fmt.cells:
             place = where.get(cid)
-            if place is None:
+            if place is not None:
+                by_sheet.setdefault(place[0], []).append(cid)
+        raws = {}
+        for sheet, cids in by_sheet.items():  # a sheet's cells looked up in one go, in reading order
+            cells = self.book.cells(sheet)
+            keys = [where[cid][1:] for cid in cids]
+            many = getattr(cells, "many", None)
+            raws.update(zip(cids, many(keys) if many else [cells.get(k) for k in keys]))
+        for cid, cell in fmt.cells.items():
+            if cid not in raws:
                 continue
-            cells = sheets.get(place[0])
-            if cells is None:
-                cells = sheets[place[0]] = self.book.cells(place[0])
-            raw = cells.get(place[1:])
-            if raw is not None and type(raw.value) is int and -largest <= raw.value <= largest and not raw.date:
+            raw = raws[cid]
+            if type(raw) is int:  # a plain whole number (_ScannedSheet.many)
+                if -largest <= raw <= largest:
+                    report.values[cid] = raw
+                    continue
+                raw = RawCell(raw)
+            elif raw is not None and type(raw.value) is int and -largest <= raw.value <= largest and not raw.date:
                 report.values[cid] = raw.value  # the usual case, as parse_value would read it
                 continue
             sheet, address = self.positions[cid]

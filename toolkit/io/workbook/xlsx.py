@@ -18,6 +18,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 from defusedxml import ElementTree
@@ -100,9 +101,9 @@ class XlsxBook:
     def __exit__(self, *exc):
         self.close()
 
-    def _read(self, name: str, label: str = "") -> bytes:
+    def _read(self, name: str, label: str = "", shared: bool = False) -> bytes:
         try:
-            return read_part(self._zip, name, label)
+            return read_part(self._zip, name, label, shared)
         except KeyError as exc:
             raise XlsxError(f"工作簿不完整，缺少 {name}；请让报送单位重新发送") from exc
         except RefusedFile as exc:
@@ -127,7 +128,7 @@ class XlsxBook:
             if "xl/workbook.xml" in self._names:
                 return "xl/workbook.xml"
             raise XlsxError("无法打开：不是 Excel 工作簿（缺少 xl/workbook.xml）")
-        for rel in _relationships(self._read("_rels/.rels")):
+        for rel in _relationships(self._read("_rels/.rels", shared=True)):
             if rel.get("Type", "").endswith("/officeDocument"):
                 return rel["Target"].lstrip("/")
         raise XlsxError("无法打开：不是 Excel 工作簿（找不到工作簿部件）")
@@ -135,26 +136,11 @@ class XlsxBook:
     def _load_workbook(self):
         base = posixpath.dirname(self._workbook_path)
         rels_path = posixpath.join(base, "_rels", posixpath.basename(self._workbook_path) + ".rels")
-        targets = {}
-        for rel in _relationships(self._read(rels_path)):
-            target = rel.get("Target", "")
-            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(base, target))
-            if rel.get("Type", "").endswith("/sharedStrings"):
-                self._shared_path = targets[rel.get("Id")]
-            elif rel.get("Type", "").endswith("/vbaProject"):  # where Excel loads the macros from
-                self.vba_project_part = targets[rel.get("Id")]
-            elif rel.get("Type", "").endswith("/styles"):
-                self._styles_path = targets[rel.get("Id")]
-        data = self._read(self._workbook_path)
-        parts = _scan_workbook(data)
-        if parts is None:
-            parts = _parse_workbook_tree(data)
-        self.date1904, sheets, names = parts
+        targets, self._shared_path, self.vba_project_part, self._styles_path = _targets(
+            base, self._read(rels_path, shared=True))
+        self.date1904, sheets, self.defined_names = _workbook_parts(self._read(self._workbook_path, shared=True))
         self.sheet_paths = {name: targets.get(rid) for name, rid in sheets}
         self.sheet_names = list(self.sheet_paths)
-        # name -> (sheet, row, col), single-cell workbook-level names only
-        self.defined_names = dict(_single_cell_names(tuple(names)))
 
     def _shared_strings(self) -> "_SharedStrings":
         if self._shared is None:
@@ -176,7 +162,7 @@ class XlsxBook:
             # Workbooks made from one template have the same styles part: known by a digest of the
             # bytes read (never by what the package declares about them: a CRC-32 and a size are
             # easily forged to equal another file's), it is parsed once per process
-            data = self._read(path, f"工作簿的样式部件（{path}）")
+            data = self._read(path, f"工作簿的样式部件（{path}）", shared=True)
             key = hashlib.blake2b(data, digest_size=32).digest()
             dates = _DATE_STYLES.get(key)
             if dates is None:
@@ -361,6 +347,32 @@ class _ScannedSheet(Mapping):
                 return cell._replace(date=True)
         return cell
 
+    def many(self, keys) -> list:
+        """get() of each key, in order, but a cell holding a plain whole number (the usual figure:
+        <c r="D5" s="3"><v>17</v></c>, of type n or none, no formula, no date style) given as the int alone:
+        the one case worth a loop of its own, a report being some 200 of them."""
+        out = []
+        data, end, dated = self._xml, self._end, self._dated
+        find, get = data.find, self.get
+        for key in keys:
+            needle = _NEEDLES.get(key) or _needle(*key)
+            at = find(needle, self._cursor, end)
+            if at >= 0:
+                gt = find(b">", at + len(needle), end)
+                close = find(b"</c>", gt, end) if gt > 0 and data[gt - 1] != 47 else -1
+                if close > 0 and data[gt + 1:gt + 4] == b"<v>" and data[close - 4:close] == b"</v>":
+                    text = data[gt + 4:close - 4]
+                    if text.isdigit() and len(text) <= 15:  # within a double's exact whole numbers
+                        attrs = data[at + len(needle):gt]
+                        typed = attrs.find(b' t="')
+                        if (typed < 0 or attrs[typed + 4:typed + 6] == b'n"') \
+                                and not (dated and any(s in attrs for s in dated)):
+                            self._cursor = close + 4
+                            out.append(int(text))
+                            continue
+            out.append(get(key))
+        return out
+
     def __getitem__(self, key):
         cell = self.get(key)
         if cell is None:
@@ -488,6 +500,36 @@ def _scan_defined_names(block: bytes):
     if block.count(b"<definedName ") != len(names):
         return None
     return tuple(names)
+
+
+@lru_cache(maxsize=16)
+def _workbook_parts(data: bytes) -> tuple:
+    """(date1904, ((sheet name, relationship id), ...), {defined name: (sheet, row, col)}, read-only)
+    of a workbook.xml.  Cached: workbooks made from one template have it byte for byte, and the
+    package reader gives the same bytes object for it (toolkit.io.intake.read_part, shared)."""
+    parts = _scan_workbook(data)
+    if parts is None:
+        parts = _parse_workbook_tree(data)
+    date1904, sheets, names = parts
+    return date1904, tuple(sheets), MappingProxyType(dict(_single_cell_names(tuple(names))))
+
+
+@lru_cache(maxsize=64)
+def _targets(base: str, data: bytes) -> tuple:
+    """({relationship id: part name}, shared strings part, VBA project part, styles part) from the
+    workbook's relationships part (None for a part it does not name)."""
+    targets, shared, vba, styles = {}, None, None, None
+    for rel in _relationships(data):
+        target = rel.get("Target", "")
+        rid, kind = rel.get("Id"), rel.get("Type", "")
+        targets[rid] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        if kind.endswith("/sharedStrings"):
+            shared = targets[rid]
+        elif kind.endswith("/vbaProject"):  # where Excel loads the macros from
+            vba = targets[rid]
+        elif kind.endswith("/styles"):
+            styles = targets[rid]
+    return MappingProxyType(targets), shared, vba, styles
 
 
 # --- the tree parser --------------------------------------------------------------------------
