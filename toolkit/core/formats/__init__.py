@@ -325,11 +325,13 @@ def common_toml() -> dict:
     return load_toml("common.toml")
 
 
+@cache
 def info_id(key: str) -> str:
     """The id (the workbook's defined name) of the 单位信息 field `key`: info_id("unit") is info.unit."""
     return next(f.id for f in common().info_fields if f.key == key)
 
 
+@cache
 def info_label(key: str) -> str:
     """The label of the 单位信息 field `key`: info_label("unit") is 单位名称."""
     return next(f.label for f in common().info_fields if f.key == key)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from toolkit.core.formats import VERSIONS, Kind, codes, common, get_format, info_id, say, severity, words
 from toolkit.core.layout import PREVIOUS_PREFIX, WorkbookLayout, a1, info_place, workbook_layout
@@ -154,6 +155,7 @@ class _Reader:
         self.positions: dict[str, tuple[str, str]] = {}
         self.found: dict[str, str | None] = {}  # standard sheet name -> the sheet that is it (None: none)
         self.by_name: set[str] = set()  # cell ids found by their defined names
+        self.wrong_names: dict = {}  # of those, the ones misplaced (names.misplaced)
 
     def add(self, code: str, message: str, *, cells=(), reported=None, sheet=None, address=None):
         self.findings.append(Finding(code, severity(code), message, tuple(cells), reported, None, sheet, address))
@@ -225,15 +227,10 @@ class _Reader:
 
     def _resolve(self, ids: list[str], layout: WorkbookLayout) -> dict[str, tuple[str, int, int]]:
         """Where each cell is: by defined name, else by layout on a sheet whose labels still match."""
-        names, sheets = self.book.defined_names, self.book.sheet_paths
-        where, lost = {}, []
-        for cid in ids:
-            place = names.get(cid)
-            if place and place[0] in sheets:
-                where[cid] = place
-            else:
-                lost.append(cid)
+        named = _named_places(layout.fmt.version, ids, self.book.defined_names, self.book.sheet_paths)
+        where, lost, self.wrong_names = dict(named.where), named.lost, named.wrong
         self.by_name = set(where)
+        self.positions.update(named.positions)
         if lost:
             self.add("R-NAMES-LOST", say("R-NAMES-LOST", count=len(lost), first=lost[0]))
             for cid in lost:
@@ -241,16 +238,14 @@ class _Reader:
                 actual = self._sheet(sheet, layout)
                 if actual is not None:
                     where[cid] = (actual, row, col)
-        positions = self.positions
-        for cid, (sheet, row, col) in where.items():
-            positions[cid] = (sheet, _a1(row, col))
+                    self.positions[cid] = (actual, _a1(row, col))
         return where
 
     def _misplaced_names(self, version: str, layout: WorkbookLayout, where) -> None:
         """Names that point where no insertion of rows or columns can have moved their cells (another
         sheet, a cell far off, another name's cell): an 错误 each, and the cell is not read."""
         standard = _standard_places(version)
-        wrong = misplaced({cid: where[cid] for cid in self.by_name}, standard)
+        wrong = self.wrong_names
         if not wrong:
             return
         rule = common().read_rules[MISPLACED]
@@ -480,6 +475,46 @@ class _Reader:
             self.add("R-BLANK", say("R-BLANK", sheet=sheet, count=len(cids)), cells=cids, sheet=sheet)
         for sheet, cids in blank_totals.items():
             self.add("R-TOTAL-BLANK", say("R-TOTAL-BLANK", sheet=sheet, count=len(cids)), cells=cids, sheet=sheet)
+
+
+@dataclass(frozen=True)
+class NamedPlaces:
+    """Where a workbook's defined names put the cells, worked out from its names alone."""
+
+    names: object  # the defined names it was worked out from (kept: the cache goes by their id)
+    where: dict  # cell id -> (sheet, row, col), for the cells named on a sheet that exists
+    lost: list  # the cell ids with no such name, in reading order
+    positions: dict  # cell id -> (sheet, A1) of those in `where`
+    wrong: dict  # misplaced(): the names that point where their cells cannot be
+
+
+_NAMED: dict[tuple, NamedPlaces] = {}
+_NAMED_LIMIT = 64
+
+
+def _named_places(version: str, ids: list[str], names, sheets) -> NamedPlaces:
+    """NamedPlaces of a workbook; shared by the workbooks whose names are the same object (the
+    workbook.xml of one template, parsed once: XlsxBook), which are most of them.  Callers copy
+    `where` before changing it."""
+    shared = isinstance(names, MappingProxyType)
+    key = (version, id(names), tuple(sheets))
+    known = _NAMED.get(key) if shared else None
+    if known is not None and known.names is names:
+        return known
+    where, lost = {}, []
+    for cid in ids:
+        place = names.get(cid)
+        if place and place[0] in sheets:
+            where[cid] = place
+        else:
+            lost.append(cid)
+    known = NamedPlaces(names, where, lost, {cid: (sheet, _a1(row, col)) for cid, (sheet, row, col) in where.items()},
+                        misplaced(where, _standard_places(version)))
+    if shared:
+        if len(_NAMED) >= _NAMED_LIMIT:
+            _NAMED.clear()
+        _NAMED[key] = known
+    return known
 
 
 @lru_cache(maxsize=None)

@@ -296,6 +296,7 @@ class _ScannedSheet(Mapping):
         self._dated_attrs: dict[bytes, bool] = {}  # a cell's attributes -> whether they name a date style
         self._cursor = start
         self._name = name
+        self._plain: dict | None = None  # many(): reference -> (attributes, digits) of the plain numbers
 
     def _decode(self, attrs: bytes, body: bytes | None, ref: str) -> RawCell:
         try:
@@ -349,27 +350,22 @@ class _ScannedSheet(Mapping):
 
     def many(self, keys) -> list:
         """get() of each key, in order, but a cell holding a plain whole number (the usual figure:
-        <c r="D5" s="3"><v>17</v></c>, of type n or none, no formula, no date style) given as the int alone:
-        the one case worth a loop of its own, a report being some 200 of them."""
+        <c r="D5" s="3"><v>17</v></c>, of type n or none, no formula, no date style) given as the int
+        alone: the one case worth a pass of its own, a report being some 200 of them."""
+        plain = self._plain
+        if plain is None:  # every plain number of the sheet in one pass; the first of a cell given twice
+            plain = self._plain = {ref: (attrs, digits) for ref, attrs, digits
+                                   in reversed(_PLAIN_NUMBER.findall(self._xml, self._start, self._end))}
         out = []
-        data, end, dated = self._xml, self._end, self._dated
-        find, get = data.find, self.get
+        dated, get = self._dated, self.get
         for key in keys:
-            needle = _NEEDLES.get(key) or _needle(*key)
-            at = find(needle, self._cursor, end)
-            if at >= 0:
-                gt = find(b">", at + len(needle), end)
-                close = find(b"</c>", gt, end) if gt > 0 and data[gt - 1] != 47 else -1
-                if close > 0 and data[gt + 1:gt + 4] == b"<v>" and data[close - 4:close] == b"</v>":
-                    text = data[gt + 4:close - 4]
-                    if text.isdigit() and len(text) <= 15:  # within a double's exact whole numbers
-                        attrs = data[at + len(needle):gt]
-                        typed = attrs.find(b' t="')
-                        if (typed < 0 or attrs[typed + 4:typed + 6] == b'n"') \
-                                and not (dated and any(s in attrs for s in dated)):
-                            self._cursor = close + 4
-                            out.append(int(text))
-                            continue
+            hit = plain.get(_REFS.get(key) or _ref(*key))
+            if hit is not None:
+                attrs = hit[0]
+                typed = attrs.find(b' t="')
+                if (typed < 0 or attrs[typed + 4:typed + 6] == b'n"') and not (dated and any(s in attrs for s in dated)):
+                    out.append(int(hit[1]))
+                    continue
             out.append(get(key))
         return out
 
@@ -392,6 +388,16 @@ class _ScannedSheet(Mapping):
 
 
 _NEEDLES: dict[tuple[int, int], bytes] = {}  # (row, col) -> b'<c r="D5"'
+_REFS: dict[tuple[int, int], bytes] = {}  # (row, col) -> b"D5"
+# A cell holding a whole number and nothing else (15 digits at most: a double holds them exactly).
+_PLAIN_NUMBER = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><v>([0-9]{1,15})</v></c>')
+
+
+def _ref(row: int, col: int) -> bytes:
+    ref = f"{column_letter(col)}{row}".encode()
+    if len(_REFS) < 8192:
+        _REFS[(row, col)] = ref
+    return ref
 
 
 def _needle(row: int, col: int) -> bytes:
