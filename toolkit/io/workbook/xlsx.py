@@ -38,7 +38,8 @@ _CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]+)"([^>]*?)(?:/>|>([^<]*(?:<(?!/c>|c
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_STRING_ITEM = re.compile(rb"<si(?:\s[^>]*)?(?:/>|>([^<]*(?:<(?!/?si[\s>/])[^<]*)*)</si>)")
+# What follows "<si" in an item (the table cut at each "<si"), to its end: attributes, then "/>" or the body.
+_STRING_ITEM_REST = re.compile(rb"(?:\s[^>]*)?(?:/>|>([^<]*(?:<(?!/?si[\s>/])[^<]*)*)</si>)")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _WB_SHEET = re.compile(rb"<sheet\s([^>]*?)/?>")
 _WB_NAME = re.compile(rb"<definedName\s([^>]*)>([^<]*)</definedName>")
@@ -147,7 +148,7 @@ class XlsxBook:
             path = self._shared_path
             data = self._read(path) if path and path in self._names else b""
             try:
-                self._shared = _SharedStrings(data)
+                self._shared = _SharedStrings(data, path)
             except Exception as exc:  # asked for while reading a cell: say which part is damaged
                 raise XlsxError(f"{path} 已损坏（{type(exc).__name__}: {exc}）；请让报送单位重新发送") from exc
         return self._shared
@@ -234,15 +235,24 @@ def _attributes(raw: bytes) -> dict[str, str]:
 
 
 class _SharedStrings:
-    """The shared-strings table, each item decoded when first asked for."""
+    """The shared-strings table, each item found and decoded when first asked for.
 
-    def __init__(self, data: bytes):
-        self._items = _STRING_ITEM.findall(data) if data else []
-        if data and b"<sst" not in data or len(self._items) != data.count(b"<si"):
-            self._items = [_text_of(si) for si in ElementTree.fromstring(data).iter(f"{_NS}si")]
-            self._decoded = self._items
-        else:
-            self._decoded = [None] * len(self._items)
+    The table is cut at each "<si" (one pass, in C) rather than matched item by item up front: a
+    workbook's table holds every label of the template, and a reader asks for a dozen of them.  An
+    item that is not written as usual sends the whole table to the tree parser."""
+
+    def __init__(self, data: bytes, path: str = ""):
+        self._path = path
+        if data and b"<sst" not in data:
+            self._tree(data)
+            return
+        self._data = data
+        self._items = data.split(b"<si")[1:] if data else []
+        self._decoded: list = [None] * len(self._items)
+
+    def _tree(self, data: bytes) -> None:
+        self._items = [_text_of(si) for si in ElementTree.fromstring(data).iter(f"{_NS}si")]
+        self._decoded = self._items
 
     def __len__(self) -> int:
         return len(self._items)
@@ -250,7 +260,14 @@ class _SharedStrings:
     def __getitem__(self, index: int) -> str:
         text = self._decoded[index]
         if text is None:
-            text = self._decoded[index] = _string_text(self._items[index])
+            m = _STRING_ITEM_REST.match(self._items[index])
+            if m is None:
+                try:
+                    self._tree(self._data)
+                except Exception as exc:  # as when the table is read up front: say which part is damaged
+                    raise XlsxError(f"{self._path} 已损坏（{type(exc).__name__}: {exc}）；请让报送单位重新发送") from exc
+                return self._decoded[index]
+            text = self._decoded[index] = _string_text(m.group(1))
         return text
 
 
