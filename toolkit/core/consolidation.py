@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
+from toolkit.core.figures import Figures
 from toolkit.core.formats import cell_id, cell_map, common, get_format
 from toolkit.core.model import ERROR, Finding, Number, Report
 from toolkit.core.roster import Roster, RosterUnit, unit_key
@@ -38,7 +39,7 @@ REASONS_SHOWN = 3  # at most this many findings are quoted in a reason
 UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R-MACRO-SHEET", "R-EMBEDDED")
 
 
-@dataclass
+@dataclass(slots=True)
 class Submission:
     """One input file as read and checked, in the summary's format: made in a worker process and
     sent back, so it is kept small (figures as a tuple in the order of the summary's cells)."""
@@ -52,11 +53,15 @@ class Submission:
     format: str = ""
     date: str = ""  # 填报日期 as written (ISO when it was a date)
     findings: tuple[Finding, ...] = ()
-    values: tuple | None = None  # by the summary format's cells; None where this unit has no figure
+    values: Figures | None = None  # by the summary format's cells; None where this unit has no figure (packed: figures.py)
     unmapped: tuple[tuple[str, Number], ...] = ()  # (own cell id, value) with no place in the summary
     previous: dict = field(default_factory=dict)  # last year's figures (上年数据), by summary cell id
     unknown: tuple[str, ...] = ()  # messages of the findings that leave a figure unknown
     content: str = ""  # digest of everything the unit filled in (单位信息, texts, figures, 上年数据)
+
+    def __post_init__(self):
+        if self.values is not None and not isinstance(self.values, Figures):
+            self.values = Figures(self.values)
 
     @property
     def name(self) -> str:
@@ -105,7 +110,7 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
     return Submission(
         path=path, modified=modified, unit=report.unit, level=report.level, year=report.year,
         format=report.format, date=report.info.get("date", ""), findings=tuple(findings),
-        values=tuple(figures), unmapped=tuple((cid, values[cid]) for cid in mapping.unmapped),
+        values=Figures(figures), unmapped=tuple((cid, values[cid]) for cid in mapping.unmapped),
         previous=previous, unknown=unknown, content=content_digest(report))
 
 
