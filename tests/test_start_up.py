@@ -1,0 +1,85 @@
+"""What starting the toolkit costs (issue 15): the modules `xxgk check` and `import toolkit.excel`
+load, and the parsed copies of the format files that spare them the TOML parser.
+
+Not a timing test (the machines are shared and noisy; benchmarks/check_speed.py measures): these
+check what the time was cut by, so that an import added back at the top of a module shows here.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.core.formats import parsed
+
+FORMATS = Path(parsed.FOLDER)
+
+
+# --- the parsed copies of the format files -----------------------------------------------------------
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch) -> Path:
+    """A folder holding a copy of the real common.toml, where copies are kept (as where bytecode is)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    shutil.copy(FORMATS / "common.toml", tmp_path / "common.toml")
+    return tmp_path
+
+
+def kept(folder: Path, name: str = "common.toml") -> Path:
+    return folder / "__pycache__" / f"{name}.{sys.implementation.cache_tag}.marshal"
+
+
+def not_parsed(monkeypatch):
+    def refuse(data):
+        raise AssertionError("parsed the TOML although its copy was kept")
+    monkeypatch.setattr(parsed, "_parse", refuse)
+
+
+def test_a_format_file_is_parsed_once_and_then_read_from_its_kept_copy(folder, monkeypatch):
+    first = parsed.load("common.toml", str(folder))
+    assert kept(folder).is_file()
+    assert first["default_version"] == "2021" and first["help"]["usage"]
+    not_parsed(monkeypatch)
+    again = parsed.load("common.toml", str(folder))
+    assert again == first and again is not first  # each caller its own dict
+
+
+def test_an_edited_format_file_is_parsed_again_even_with_its_old_time_stamp(folder):
+    toml = folder / "common.toml"
+    parsed.load("common.toml", str(folder))
+    stamp = toml.stat()
+    toml.write_text(toml.read_text(encoding="utf-8").replace('default_version = "2021"', 'default_version = "2019"'),
+                    encoding="utf-8")
+    os.utime(toml, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert parsed.load("common.toml", str(folder))["default_version"] == "2019"
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[:len(b) // 2], lambda b: b[:16] + b"\x00not marshal", lambda b: b""],
+                         ids=["cut-short", "not-marshal", "empty"])
+def test_a_damaged_copy_is_parsed_again_and_replaced(folder, damage):
+    expected = parsed.load("common.toml", str(folder))
+    kept(folder).write_bytes(damage(kept(folder).read_bytes()))
+    assert parsed.load("common.toml", str(folder)) == expected
+    assert parsed._read(str(kept(folder)), kept(folder).read_bytes()[:16]) == expected
+
+
+def test_where_no_copy_can_be_written_the_file_is_parsed_as_before(folder):
+    (folder / "__pycache__").write_text("a file where the folder would be", encoding="utf-8")
+    assert parsed.load("common.toml", str(folder))["default_version"] == "2021"
+    assert sorted(p.name for p in folder.iterdir()) == ["__pycache__", "common.toml"]  # no temporary file left
+    assert (folder / "__pycache__").is_file()
+
+
+def test_no_copy_is_written_where_python_writes_no_bytecode(folder, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert parsed.load("common.toml", str(folder))["default_version"] == "2021"
+    assert not kept(folder).exists()
+
+
+def test_a_file_marshal_cannot_hold_is_parsed_each_time(folder):
+    (folder / "dated.toml").write_text("day = 2025-01-31\n", encoding="utf-8")
+    assert str(parsed.load("dated.toml", str(folder))["day"]) == "2025-01-31"
+    assert not kept(folder, "dated.toml").exists()
