@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from toolkit.core.formats import parsed
+from toolkit.io.workbook.template import template_bytes
+from workbooks import CONSISTENT_2021
 
+XXGK = shutil.which("xxgk") or str(Path(sys.executable).with_name("xxgk"))
 FORMATS = Path(parsed.FOLDER)
 
 
@@ -83,3 +87,41 @@ def test_a_file_marshal_cannot_hold_is_parsed_each_time(folder):
     (folder / "dated.toml").write_text("day = 2025-01-31\n", encoding="utf-8")
     assert str(parsed.load("dated.toml", str(folder))["day"]) == "2025-01-31"
     assert not kept(folder, "dated.toml").exists()
+
+
+# --- what starting loads ---------------------------------------------------------------------------
+
+def imported(command: list[str]) -> set[str]:
+    """The modules `command` (a Python program and its arguments) imports, by -X importtime; run
+    once before, with bytecode and the format files' copies written, as an installed toolkit runs."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, *command], capture_output=True, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-X", "importtime", *command], capture_output=True, text=True, env=env,
+                          timeout=120)
+    names = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "toolkit.core.formats" in names, done.stderr[-2000:]
+    return names
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("start-up") / "东河镇 2025年报.xlsx"
+    path.write_bytes(template_bytes(report=CONSISTENT_2021))
+    return path
+
+
+def test_checking_a_workbook_loads_no_pydantic_no_toml_parser_no_vba_reader_no_consolidation(workbook):
+    names = imported([XXGK, "check", str(workbook)])
+    assert "toolkit.io.workbook.reader" in names and "typer" in names  # it did check
+    unwanted = {"pydantic", "pydantic_core", "tomllib", "importlib.metadata", "toolkit.io.vba.inspect",
+                "toolkit.core.consolidation", "toolkit.app.submissions", "multiprocessing", "rich._emoji_codes",
+                "pandas", "openpyxl", "numpy"}
+    assert names & unwanted == set()
+
+
+def test_the_excel_buttons_module_loads_no_toml_parser_no_vba_reader_no_command_line():
+    names = imported(["-c", "import toolkit.excel"])
+    assert "toolkit.ui.buttons" in names
+    unwanted = {"tomllib", "importlib.resources", "toolkit.io.vba.inspect", "toolkit.io.vba.project", "typer", "rich",
+                "pydantic", "xlwings", "pandas", "numpy", "openpyxl", "lxml"}
+    assert names & unwanted == set()
