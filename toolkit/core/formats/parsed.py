@@ -14,10 +14,14 @@ Standard library only, so that Pyodide (xlwings Lite) runs it as it is.
 """
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
+
+try:  # hashlib's own BLAKE2b: `import hashlib` would load OpenSSL too, a few ms of every start-up
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 FOLDER = os.path.dirname(os.path.abspath(__file__))
 _DIGEST = 16  # bytes of BLAKE2b at the head of a kept copy
@@ -31,7 +35,7 @@ def load(name: str, folder: str = FOLDER) -> dict:
     if tag is None:
         return _parse(data)
     kept = os.path.join(folder, "__pycache__", f"{name}.{tag}.marshal")
-    digest = hashlib.blake2b(data, digest_size=_DIGEST).digest()
+    digest = blake2b(data, digest_size=_DIGEST).digest()
     parsed = _read(kept, digest)
     if parsed is None:
         parsed = _parse(data)
