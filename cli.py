@@ -74,7 +74,7 @@ def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
 def _without_lock_files(paths: List[Path]) -> List[Path]:
     """The files given, less Office's lock files (~$name.xlsx, there while the file is open in Excel,
     Word or WPS; a wildcard such as 各单位/*.xlsx picks them up), each skipped with a line saying so."""
-    from toolkit.app.submissions import is_lock_file
+    from toolkit.io.inputs import is_lock_file  # not through toolkit.app.submissions: that loads consolidation
 
     kept = [p for p in paths if not is_lock_file(p)]
     for path in paths:

@@ -66,9 +66,9 @@ def test_version(installed_env, work):
 
 
 def test_requires_python_is_what_the_code_needs_and_the_readme_says():
-    """tomllib (3.11) is imported by toolkit.core.formats; the README names the same minimum."""
+    """tomllib (3.11) parses the format files (toolkit.core.formats.parsed); the README names the same minimum."""
     assert PROJECT["requires-python"] == ">=3.11"
-    assert "import tomllib" in (REPO / "toolkit" / "core" / "formats" / "__init__.py").read_text(encoding="utf-8")
+    assert "import tomllib" in (REPO / "toolkit" / "core" / "formats" / "parsed.py").read_text(encoding="utf-8")
     assert "Python 3.11 or newer" in (REPO / "README.md").read_text(encoding="utf-8")
 
 

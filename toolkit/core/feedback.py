@@ -12,13 +12,11 @@ Pure Python: no spreadsheet or Word library, no file access.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 from toolkit.core.consolidation import ACCEPTED, MISSING, SUBMITTED_NOT_ACCEPTED
-from toolkit.core.formats import VERSIONS, common, get_format
+from toolkit.core.formats import VERSIONS, common, get_format, load_toml
 from toolkit.core.layout import PREVIOUS_PREFIX, a1, workbook_layout
 from toolkit.core.model import ERROR, HINT, show_number
 from toolkit.core.roster import unit_key
@@ -31,8 +29,7 @@ MOVED_CODES = ("R-MOVED",)
 @cache
 def wording() -> dict:
     """toolkit/core/formats/feedback.toml."""
-    text = resources.files("toolkit.core.formats").joinpath("feedback.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return load_toml("feedback.toml")
 
 
 def review_settings() -> dict:

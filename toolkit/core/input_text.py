@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
-import tomllib
 from functools import cache
-from importlib import resources
 
 _ESCAPED = "\udc80-\udcff"  # what os.fsdecode makes of a byte that is not UTF-8 (surrogateescape)
 _IS_ESCAPED = re.compile(f"[{_ESCAPED}]")
@@ -32,7 +30,9 @@ _WIDEST = 2  # characters around the escaped bytes tried as part of the name
 
 @cache
 def _texts() -> dict:
-    return tomllib.loads(resources.files("toolkit.core.formats").joinpath("input_text.toml").read_text(encoding="utf-8"))
+    from toolkit.core.formats import load_toml
+
+    return load_toml("input_text.toml")
 
 
 def _gbk(part: str, errors: str = "strict") -> str:

@@ -6,16 +6,19 @@ the command and "[a]" in a file name would vanish."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from toolkit.app.checking import CheckedFile
 from toolkit.core.formats import common, info_label
 from toolkit.core.input_text import readable_data
 from toolkit.core.model import ERROR, HINT
 from toolkit.core.shown import json_visible, quoted
+
+if TYPE_CHECKING:  # rich.table is loaded only where a table is printed: a clean check prints none
+    from rich.table import Table
 
 STYLE = {ERROR: "bold red", HINT: "yellow"}
 
@@ -24,6 +27,7 @@ def findings_table(checked: CheckedFile, width: int = 80) -> Table:
     """The findings in three columns, each message wrapped whole to the room left at `width`
     (toolkit.ui.terminal.wrap: Chinese text broken between characters, codes and names kept whole)."""
     from rich.cells import cell_len
+    from rich.table import Table
 
     from toolkit.ui.terminal import wrap
 
@@ -153,6 +157,8 @@ def checked_json(files: list[CheckedFile]) -> str:
 def print_consolidation(console: Console, c, output, long=None) -> None:
     """The end of `xxgk consolidate`: where the summary is, the accounts, what was not summed and
     why, who is missing, who has errors, and the headline figures."""
+    from rich.table import Table
+
     from toolkit.core.consolidation import REJECTED, UNSAFE_CONTENT_CODES, headline, summary_lines
     from toolkit.core.model import show_number
 
@@ -206,6 +212,8 @@ def print_against(console: Console, a) -> None:
     difference with both figures (up to AGAINST_SHOWN), what was not compared, and the verdict."""
     if a is None:
         return
+    from rich.table import Table
+
     from toolkit.core.against import texts
     from toolkit.core.model import show_number
 
@@ -239,6 +247,8 @@ def print_against(console: Console, a) -> None:
 def print_comparison(console: Console, c, this_name: str, last_name: str) -> None:
     """`xxgk compare`: the two reports, every compared figure side by side, the findings, and what
     was not compared."""
+    from rich.table import Table
+
     from toolkit.core.compare import texts
     from toolkit.core.model import show_number
 

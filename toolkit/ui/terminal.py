@@ -14,6 +14,12 @@ LONGEST_SHOWN = 20_000  # characters of one printed string or table cell
 
 
 class Terminal(Console):
+    def __init__(self, *args, **kwargs):
+        # No emoji codes: a file name or a unit's name holding :smile: is shown as written, not as 😄
+        # (escape() guards only the markup's brackets); and rich's table of codes is not even loaded.
+        kwargs.setdefault("emoji", False)
+        super().__init__(*args, **kwargs)
+
     def render_str(self, text: str, **kwargs):
         return super().render_str(visible(clip(text, LONGEST_SHOWN)), **kwargs)
 

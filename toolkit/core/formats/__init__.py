@@ -12,20 +12,20 @@ kinds, unit levels, workbook sheets); `codes()` every finding code, `say(code, .
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 
 from toolkit.core.formats.codes import Code, CodeError, codes, say, severity, stages, words  # noqa: F401 (the API)
+from toolkit.core.formats.parsed import FOLDER, load
 
 
 def _versions() -> tuple[str, ...]:
     """Every version file present (<digits>.toml beside this module), the default one (common.toml's
     `default_version`) first, then the newest first: adding a format version is adding its file."""
-    found = sorted((f.name.removesuffix(".toml") for f in resources.files(__package__).iterdir()
-                    if re.fullmatch(r"\d+\.toml", f.name)), reverse=True)
+    found = sorted((name.removesuffix(".toml") for name in os.listdir(FOLDER) if re.fullmatch(r"\d+\.toml", name)),
+                   reverse=True)
     default = common_toml()["default_version"]
     if default not in found:
         raise FormatError(f"common.toml: default_version {default} has no {default}.toml")
@@ -315,7 +315,9 @@ class Format:
 
 
 def load_toml(name: str) -> dict:
-    return tomllib.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+    """The format file `name` (beside this module) as parsed: a new dict each call.  Read through the
+    parsed copy kept between runs (parsed.py): TOML is parsed only when the file changed."""
+    return load(name)
 
 
 @cache

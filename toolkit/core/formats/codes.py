@@ -8,10 +8,10 @@ severity and words from here, so what users read is data, not code.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+
+from toolkit.core.formats.parsed import load
 
 
 # What a finding code looks like: a prefix (R, P, T3, TX, ...) and upper-case words, e.g. R-NOT-NUMBER.
@@ -42,8 +42,7 @@ class CodeError(ValueError):
 
 
 def _raw() -> dict:
-    text = resources.files(__package__).joinpath("codes.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return load("codes.toml")  # parsed once, then read from the copy kept between runs (parsed.py)
 
 
 @cache

@@ -11,11 +11,10 @@ toolkit/core/formats/page_furniture.toml.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
+from toolkit.core.formats import load_toml
 from toolkit.core.model import Finding
 from toolkit.io.published.text import Line
 
@@ -42,7 +41,7 @@ class _Rules:
 
 @lru_cache(maxsize=1)
 def rules() -> _Rules:
-    raw = tomllib.loads(resources.files("toolkit.core.formats").joinpath("page_furniture.toml").read_text(encoding="utf-8"))
+    raw = load_toml("page_furniture.toml")
     return _Rules(tuple(re.compile(p) for p in raw["page_numbers"]),
                   tuple(re.compile(p) for p in raw["page_number_parts"]), int(raw["running_header_gap"]),
                   re.compile(raw["unit_name"]), re.compile(raw["title"]), re.compile(raw["bare_number"]), re.compile(raw["date"]),

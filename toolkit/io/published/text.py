@@ -187,11 +187,9 @@ class _Web:
 
 @lru_cache(maxsize=1)
 def _web() -> _Web:
-    import tomllib
-    from importlib import resources
+    from toolkit.core.formats import load_toml
 
-    raw = tomllib.loads(resources.files("toolkit.core.formats").joinpath("page_furniture.toml")
-                        .read_text(encoding="utf-8"))["web"]
+    raw = load_toml("page_furniture.toml")["web"]
     words = "|".join(re.escape(w) for w in raw["chrome_words"])
     names = "|".join(re.escape(w) for w in raw["chrome_names"])
     return _Web(re.compile(rf"(^|[\s_-])({words})($|[\s_-])|(^|\s)({names})($|\s)", re.I), frozenset(raw["skip_tags"]),

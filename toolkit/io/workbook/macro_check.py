@@ -11,12 +11,13 @@ findings (severity 提示: the figures are read and summed as usual).
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from toolkit.core.formats import say, words
-from toolkit.io.vba.inspect import MAX_PROJECT_BYTES, UnreadableProject, compare, read_modules
-from toolkit.io.vba.own_project import MacroSourcesMissing, macro_modules, vba_project_bin
-from toolkit.io.vba.project import Module
 from toolkit.io.workbook.xlsx import XlsxBook, XlsxError
+
+if TYPE_CHECKING:
+    from toolkit.io.vba.project import Module
 
 VBA_CHANGED, VBA_UNREADABLE, VBA_IN_XLSX = "R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX"
 MACRO_SHEET, EMBEDDED = "R-MACRO-SHEET", "R-EMBEDDED"
@@ -29,6 +30,8 @@ NAMES_SHOWN = 8  # at most this many module or part names in a message
 
 @cache
 def _expected_modules() -> tuple[Module, ...]:
+    from toolkit.io.vba.own_project import macro_modules
+
     return tuple(macro_modules())
 
 
@@ -53,6 +56,11 @@ def macro_notes(book: XlsxBook, suffix: str) -> list[tuple[str, str]]:
 
 
 def _project_note(book: XlsxBook, part: str, sheet_count: int) -> tuple[str, str] | None:
+    # Here, not at the top: only a workbook with a VBA project needs the VBA reader (a plain .xlsx,
+    # and `import toolkit.excel`, start faster without it).
+    from toolkit.io.vba.inspect import MAX_PROJECT_BYTES, UnreadableProject, compare, read_modules
+    from toolkit.io.vba.own_project import MacroSourcesMissing, vba_project_bin
+
     try:
         if book.part_size(part) > MAX_PROJECT_BYTES:
             raise UnreadableProject(words(VBA_UNREADABLE, "too_large"))

@@ -13,7 +13,6 @@ quotes) goes to the tree parser (defusedxml), which reads any well-formed part.
 """
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Mapping
@@ -21,7 +20,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
-from defusedxml import ElementTree
+# defusedxml and hashlib are imported where used (the tree parser; the styles' digest): the Excel
+# buttons import this module for its cell type and read no package (`import toolkit.excel`, issue 15).
 
 from toolkit.io.intake import RefusedFile, open_package, read_part
 from toolkit.core.layout import column_letter, parse_a1
@@ -164,6 +164,8 @@ class XlsxBook:
             # bytes read (never by what the package declares about them: a CRC-32 and a size are
             # easily forged to equal another file's), it is parsed once per process
             data = self._read(path, f"工作簿的样式部件（{path}）", shared=True)
+            import hashlib
+
             key = hashlib.blake2b(data, digest_size=32).digest()
             dates = _DATE_STYLES.get(key)
             if dates is None:
@@ -251,6 +253,8 @@ class _SharedStrings:
         self._decoded: list = [None] * len(self._items)
 
     def _tree(self, data: bytes) -> None:
+        from defusedxml import ElementTree
+
         self._items = [_text_of(si) for si in ElementTree.fromstring(data).iter(f"{_NS}si")]
         self._decoded = self._items
 
@@ -560,10 +564,14 @@ def _targets(base: str, data: bytes) -> tuple:
 @lru_cache(maxsize=64)
 def _relationships(data: bytes) -> tuple:
     """Cached: workbooks made from one template have the same relationship parts, byte for byte."""
+    from defusedxml import ElementTree
+
     return tuple(dict(rel.attrib) for rel in ElementTree.fromstring(data).iter(f"{_PKG_REL}Relationship"))
 
 
 def _parse_workbook_tree(data: bytes):
+    from defusedxml import ElementTree
+
     root = ElementTree.fromstring(data)
     pr = root.find(f"{_NS}workbookPr")
     date1904 = pr is not None and pr.get("date1904") in ("1", "true")
@@ -573,6 +581,8 @@ def _parse_workbook_tree(data: bytes):
 
 
 def _parse_sheet_tree(xml: bytes, shared, dates: frozenset = frozenset()) -> dict:
+    from defusedxml import ElementTree
+
     out = {}
     for row in ElementTree.fromstring(xml).iter(f"{_NS}row"):
         r = int(row.get("r", 0)) or (max((k[0] for k in out), default=0) + 1)
@@ -635,6 +645,8 @@ _DATE_STYLES: dict[bytes, frozenset] = {}  # BLAKE2b digest of a styles part as 
 
 def _date_styles(data: bytes) -> frozenset:
     """The indexes of cellXfs whose number format is a date or time."""
+    from defusedxml import ElementTree
+
     root = ElementTree.fromstring(data)
     codes = {}
     for fmt in root.iter(f"{_NS}numFmt"):
