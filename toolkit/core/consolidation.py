@@ -42,7 +42,7 @@ UNSAFE_CONTENT_CODES = ("R-VBA-CHANGED", "R-VBA-UNREADABLE", "R-VBA-IN-XLSX", "R
 @dataclass(slots=True)
 class Submission:
     """One input file as read and checked, in the summary's format: made in a worker process and
-    sent back, so it is kept small (figures as a tuple in the order of the summary's cells)."""
+    sent back, so it is kept small (figures packed, in the order of the summary's cells: figures.py)."""
 
     path: str
     modified: float = 0.0  # the file's modification time: breaks ties between same-day duplicates
@@ -88,9 +88,8 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
     mapping = cell_map(report.format, target)
     values = Values(source, report.values)
     if report.format == target:  # each cell to itself, in the summary's order: no adding up
-        reported = report.values
-        figures = [v if type(v) is int else _tidy(values[cid])
-                   for cid, v in zip(summary_cells(target), map(reported.get, summary_cells(target)))]
+        cells = summary_cells(target)
+        figures = [v if type(v) is int else _tidy(values[cid]) for cid, v in zip(cells, map(report.values.get, cells))]
     else:
         index = _summary_index(target)
         figures = [None] * len(index)

@@ -490,11 +490,10 @@ def _scan_sheet(xml: bytes, shared, dates: frozenset = frozenset(), name: str = 
     return _ScannedSheet(xml, start, end, shared, dates, name)
 
 
-@lru_cache(maxsize=16)
 def _scan_workbook(data: bytes):
     """(date1904, [(sheet name, relationship id)], [(defined name, localSheetId, text)]) from
-    workbook.xml as usually written; None otherwise.  Cached: workbooks made from one template have
-    the same workbook.xml, byte for byte."""
+    workbook.xml as usually written; None otherwise.  _workbook_parts keeps
+    the outcome per workbook.xml."""
     if not data.lstrip().startswith((b"<?xml", b"<workbook")) or b"<workbook" not in data \
             or _R_NAMESPACE not in data:
         return None
