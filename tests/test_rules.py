@@ -212,3 +212,19 @@ def test_previous_cells_come_from_the_cross_year_rules():
         "t3.forward.natural", "t3.forward.commercial", "t3.forward.research", "t3.forward.nonprofit",
         "t3.forward.legal", "t3.forward.other", "t3.forward.total", "t2.rules.in_force", "t2.normative.in_force"]
     assert "t2.licensing.change" in get_format("2019").previous_cells
+
+
+@pytest.mark.parametrize("defect,value", [("fraction", 2.5), ("negative", -1)])
+def test_a_calculated_total_is_not_faulted_again_for_its_parts_defect(defect, value):
+    """A part that is a fraction or negative is one finding, whether the total was calculated and
+    saved (Excel, WPS, LibreOffice: the total's cached value holds the same defect) or not."""
+    report = base()
+    report.values["t3.new.research"] = value
+    saved = Report(**{**report.__dict__, "values": dict(report.values)})
+    saved.values["t3.new.total"] = computed(report, "t3.new.total")
+    report.values.pop("t3.new.total", None)  # as the toolkit writes it: the formula never calculated
+    faulted = [f for f in check(saved) if f.code.startswith("V-")]
+    assert [(f.cells, f.reported) for f in faulted] == [(("t3.new.research",), value)]
+    assert check(saved) == check(report)
+    saved.values["t3.new.total"] += 0.25  # typed over: the total is itself faulted
+    assert ("t3.new.total",) in [f.cells for f in check(saved) if f.code == "V-FRACTION"]

@@ -37,6 +37,15 @@ class Values:
         relation = self._formulas.get(cid)
         return relation is not None and all(self.has(t.cell) for t in relation.computed)
 
+    @property
+    def totals(self) -> dict:
+        """Every total cell of the format -> the relation its formula computes."""
+        return self._formulas
+
+    def has_parts(self, total_id: str) -> bool:
+        """Whether the report gives every part a total's formula adds up."""
+        return all(self.has(t.cell) for t in self._formulas[total_id].computed)
+
     def __getitem__(self, cid: str) -> Number:
         value = self.reported.get(cid)
         if value is not None:
@@ -134,7 +143,7 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     else:
         last_year = Baseline(report.previous) if report.previous else None
     findings = _report_rules(report, fmt)
-    findings += _value_rules(report, fmt)
+    findings += _value_rules(report, fmt, values)
     # the totals not reported (a formula never calculated) as the rules compute them, so that the
     # relations through them are added in one go too
     given = report.values
@@ -253,7 +262,7 @@ def _text_finding(rule: TextRule, fmt: Format, quote: str, quoted: Number, compu
     return Finding(rule.code, rule.severity, message, cells, quoted, computed)
 
 
-def _value_rules(report: Report, fmt: Format) -> list[Finding]:
+def _value_rules(report: Report, fmt: Format, values: Values) -> list[Finding]:
     kinds = common().kinds
     tests = {
         "negative": lambda v, k: k.minimum is not None and v < k.minimum,
@@ -269,7 +278,12 @@ def _value_rules(report: Report, fmt: Format) -> list[Finding]:
         if cell is None:
             continue
         kind = kinds[cell.kind]
+        # A total that is the sum of its parts is negative or a fraction only through a part, and the
+        # part's finding says so; as a total not calculated (computed here) gives none either.
+        derived = cid in values.totals and values.has_parts(cid) and abs(values.computed(cid) - v) <= TOLERANCE
         for rule in common().value_rules:
+            if derived and rule.test != "too_large":
+                continue
             if tests[rule.test](v, kind):
                 message = rule.message.format(cell_label=cell.label, kind_name=kind.name, reported=show_number(v),
                                              prompt=kind.prompt, maximum=show_number(kind.maximum))
