@@ -382,7 +382,6 @@ def consolidate_command(
     from toolkit.io.long_table import SUFFIXES, write_long
     from toolkit.io.inputs import no_workbook
     from toolkit.app.submissions import input_files, read_submissions
-    from toolkit.io.workbook.summary import summary_bytes
 
     version, year = _version(format), _year(year)
     if output.suffix.lower() != ".xlsx":
@@ -428,7 +427,8 @@ def consolidate_command(
         submissions = read_submissions(
             found.files, version, last_year.units if last_year else None, jobs,
             progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0),
-            refused=found.refused)
+            refused=found.refused, meanwhile=_import_summary_writer)
+    from toolkit.io.workbook.summary import summary_bytes  # (imported while the workers read)
     result = consolidate(submissions, year, version, unit=unit, level=level, roster=units,
                          date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
     if not result.accepted:  # an empty summary would pass for a real one: none is written
@@ -462,6 +462,12 @@ def consolidate_command(
         for line in review_lines(reviewed, result):
             console.print(escape(line))
     raise typer.Exit(EXIT_OK if result.complete and not (result.against and result.against.differences) else EXIT_ERRORS)
+
+
+def _import_summary_writer() -> None:
+    """The summary writer (openpyxl and the sheets' modules, a quarter of a second), imported while
+    the worker processes read the files, not after."""
+    import toolkit.io.workbook.summary  # noqa: F401
 
 
 @app.command("import", cls=HelpCommand)

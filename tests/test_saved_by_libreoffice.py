@@ -125,3 +125,19 @@ def test_libreoffice_saved_copy_takes_the_fast_path(pairs, name):
                 plain = [key for key in scanned if not scanned[key].formula and not scanned[key].date
                          and type(scanned[key].value) is int and scanned[key].value >= 0]
                 assert all(type(got) is int for got in scanned.many(plain)), f"{path.name}: {sheet}"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_work_done_meanwhile_runs_once_beside_the_workers_and_changes_no_result(pairs, jobs):
+    """`xxgk consolidate` imports the summary writer while the workers read (read_submissions'
+    `meanwhile`): called once, in this process, with one job or with several, and what is read
+    is the same."""
+    import os
+
+    files = [path for pair in pairs.values() for path in pair]
+    calls = []
+    got = submissions.read_submissions(files, "2021", jobs=jobs, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()]
+    alone = submissions.read_submissions(files, "2021", jobs=1)
+    assert [(s.path, s.values, s.findings, s.content) for s in got] == [
+        (s.path, s.values, s.findings, s.content) for s in alone]

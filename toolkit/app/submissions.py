@@ -65,22 +65,27 @@ def read_submission(path: Path) -> Submission:
 
 
 def read_submissions(files: list[Path], target: str, last_year: dict | None = None, jobs: int | None = None,
-                     progress=None, refused: dict | None = None) -> list[Submission]:
+                     progress=None, refused: dict | None = None, meanwhile=None) -> list[Submission]:
     """Every file read and checked, in the order given.  `jobs` worker processes (default: one per
     core); `progress(done, total)` is called as files are done.  The files in `refused` (str(path)
-    -> why, as `Inputs.refused`) are not read: each is a Submission saying why."""
+    -> why, as `Inputs.refused`) are not read: each is a Submission saying why.  `meanwhile()`, if
+    given, is called in this process while the workers read (with one job, before reading): what
+    the caller needs next (the summary writer's imports) then costs no time of its own."""
     refused = refused or {}
-    read = iter(_read_all([p for p in files if str(p) not in refused], target, last_year, jobs, progress))
+    read = iter(_read_all([p for p in files if str(p) not in refused], target, last_year, jobs, progress,
+                          meanwhile or (lambda: None)))
     return [Submission(str(p), unreadable=f"“{Path(p).name}”：{refused[str(p)]}") if str(p) in refused
             else next(read) for p in files]
 
 
-def _read_all(files: list[Path], target: str, last_year: dict | None, jobs: int | None, progress) -> list[Submission]:
+def _read_all(files: list[Path], target: str, last_year: dict | None, jobs: int | None, progress,
+              meanwhile) -> list[Submission]:
     last_year = last_year or {}
     jobs = max(1, jobs or os.cpu_count() or 1)
     total = len(files)
     out: list[Submission] = []
     if jobs == 1 or total < 2 * jobs:
+        meanwhile()
         _start(target, last_year)
         for path in files:
             out.append(read_submission(path))
@@ -89,7 +94,9 @@ def _read_all(files: list[Path], target: str, last_year: dict | None, jobs: int 
         return out
     chunk = max(1, min(64, total // (jobs * 8)))
     with multiprocessing.get_context().Pool(jobs, _start_worker, (target, last_year)) as pool:
-        for result in pool.imap(read_submission, files, chunksize=chunk):
+        results = pool.imap(read_submission, files, chunksize=chunk)  # the workers start on them now
+        meanwhile()  # (their results are collected by the pool's own thread, so none waits for this)
+        for result in results:
             out.append(result)
             if progress:
                 progress(len(out), total)

@@ -17,7 +17,7 @@ from toolkit.core.figures import Figures
 from toolkit.core.formats import cell_id, cell_map, common, get_format
 from toolkit.core.model import ERROR, Finding, Number, Report
 from toolkit.core.roster import Roster, RosterUnit, unit_key
-from toolkit.core.rules import TOLERANCE, Values
+from toolkit.core.rules import Values
 from toolkit.core.shown import quoted
 from toolkit.core.values import parse_date
 
@@ -110,7 +110,7 @@ def submission(path: str, modified: float, report: Report, findings: list[Findin
         path=path, modified=modified, unit=report.unit, level=report.level, year=report.year,
         format=report.format, date=report.info.get("date", ""), findings=tuple(findings),
         values=Figures(figures), unmapped=tuple((cid, values[cid]) for cid in mapping.unmapped),
-        previous=previous, unknown=unknown, content=content_digest(report, values))
+        previous=previous, unknown=unknown, content=content_digest(report, findings))
 
 
 @cache
@@ -118,22 +118,26 @@ def _summary_index(version: str) -> dict[str, int]:
     return {cid: i for i, cid in enumerate(summary_cells(version))}
 
 
-def content_digest(report: Report, values: Values | None = None) -> str:
+def content_digest(report: Report, findings=()) -> str:
     """Two files of one unit with equal digests say the same thing, whatever their bytes.  The
     text digested is the repr of plain data (str, int, float, None), which is the same in every
     process (unlike hash()): files are read in worker processes.
 
-    A total is what its formula makes of the entries, so it is digested only where the file says
-    something else (typed over); a total's cached value is not what the unit wrote: the same
-    workbook saved by Excel (values cached) and as the toolkit writes it (formulas never calculated)
-    say the same thing."""
-    values = values or Values(get_format(report.format), report.values)
-    totals = values.totals
-    figures = sorted((cid, v) for cid, v in report.values.items() if cid not in totals
-                     or (values.has_parts(cid) and abs(values.computed(cid) - v) > TOLERANCE))
-    data = (report.unit, report.level, report.year, report.format, figures,
+    The totals are what their formulas make of the entries, cached or not: the same workbook saved
+    by Excel (totals calculated) and as the toolkit writes it (formulas not calculated) says the
+    same thing.  A total typed over says something else, and the checker's findings say what: so
+    the findings (code, cells, values) are digested instead of the totals."""
+    totals = _total_ids(report.format)
+    figures = sorted((cid, v) for cid, v in report.values.items() if cid not in totals)
+    found = sorted((f.code, f.cells, repr(f.reported), repr(f.computed)) for f in findings)
+    data = (report.unit, report.level, report.year, report.format, figures, found,
             sorted(report.texts.items()), sorted(report.info.items()), sorted(report.previous.items()))
     return hashlib.sha1(repr(data).encode()).hexdigest()
+
+
+@cache
+def _total_ids(version: str) -> frozenset[str]:
+    return frozenset(get_format(version).formulas)
 
 
 def _tidy(value):
