@@ -48,16 +48,9 @@ def add_sheet(wb, c: Consolidation) -> Stream:
     body += [[(1, line, "line")] for line in head_lines(c, r)]
     body += [[], [(1, s["units_heading"], "heading")], [(i, h, "header") for i, (_, h) in enumerate(unit_columns(), 1)]]
     first_unit = len(body) + 1
-    for n, u in enumerate(r.units, start=1):
-        values = {"number": n, "unit": u.unit or None, "level": u.level or None, "status": u.status,
-                  "file": u.file or None, "date": u.date or None,
-                  "deadline": u.deadline.isoformat() if u.deadline else None, "timing": u.timing or None,
-                  "errors": u.errors, "hints": u.hints, "ignored": u.ignored, "open": u.open,
-                  "below_sent": u.below_sent, "below_missing": u.below_missing, "note": u.note or None}
-        style = {"open": "open" if u.open else "number", "timing": "late" if u.late or u.status == MISSING else "text",
-                 "note": "wrap", "file": "wrap"}
-        body.append([(i, values[k], style.get(k, "number" if isinstance(values[k], int) else "text"))
-                     for i, (k, _) in enumerate(unit_columns(), 1)])
+    # a unit's row is made as it is written (a tuple: the function and its arguments), so that the
+    # rows of thousands of units are never all held at once
+    body += [(_unit_row, n, u) for n, u in enumerate(r.units, start=1)]
     last_unit = len(body)
     body += [[], [(1, s["codes_heading"], "heading")], [(col, h, "header") for col, _, h in code_columns()]]
     merges = []
@@ -74,17 +67,36 @@ def add_sheet(wb, c: Consolidation) -> Stream:
     merges = [f"{column_letter(TITLE_SPAN[0])}{code_header}:{column_letter(TITLE_SPAN[1])}{code_header}", *merges]
     body[code_header - 1] += [(col, None, "header") for col in range(TITLE_SPAN[0] + 1, TITLE_SPAN[1] + 1)]
     body[code_header - 1].sort()
-    lines = [n for n, cells in enumerate(body, start=1) if cells and cells[0][2] == "line"]
+    lines = [n for n, cells in enumerate(body, start=1) if type(cells) is list and cells and cells[0][2] == "line"]
     merges += [f"A{n}:{column_letter(width)}{n}" for n in lines]
-    heights = {n: _height(cells, n in lines, n > code_header) for n, cells in enumerate(body, start=1)}
+    heights = {n: _height(cells, n in lines, n > code_header) for n, cells in enumerate(body, start=1)
+               if type(cells) is list}
 
     def rows(style):
         for n, cells in enumerate(body, start=1):
-            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
+            if type(cells) is list:
+                height = heights[n]
+            else:  # a unit's row, made now
+                cells = cells[0](*cells[1:])
+                height = _height(cells, False, False)
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], height)
 
     _chart(ws, r, first_unit, last_unit, len(body) + 2)
     a4_page(ws, True)
     return Stream(ws.title, 1, keys, rows, max(1, len(body)), width, merges=tuple(merges))
+
+
+def _unit_row(n: int, u) -> list[tuple]:
+    """A unit's row of the unit table, as (column, value, style key) cells."""
+    values = {"number": n, "unit": u.unit or None, "level": u.level or None, "status": u.status,
+              "file": u.file or None, "date": u.date or None,
+              "deadline": u.deadline.isoformat() if u.deadline else None, "timing": u.timing or None,
+              "errors": u.errors, "hints": u.hints, "ignored": u.ignored, "open": u.open,
+              "below_sent": u.below_sent, "below_missing": u.below_missing, "note": u.note or None}
+    style = {"open": "open" if u.open else "number", "timing": "late" if u.late or u.status == MISSING else "text",
+             "note": "wrap", "file": "wrap"}
+    return [(i, values[k], style.get(k, "number" if isinstance(values[k], int) else "text"))
+            for i, (k, _) in enumerate(unit_columns(), 1)]
 
 
 def _height(cells, merged: bool, code_row: bool) -> float | None:

@@ -196,12 +196,17 @@ def _submissions_sheet(ws, c: Consolidation) -> Stream:
     # The lines on top span the table's width, wrapped, so that the page prints as wide as the table;
     # rows with wrapped text are given their height (spreadsheet programs do not grow them by themselves).
     last = column_letter(len(FILE_COLUMNS))
-    merged = [n for n, cells in enumerate(body, start=1) if cells and cells[0][2] == "line"]
-    heights = {n: _height(cells, n in merged) for n, cells in enumerate(body, start=1)}
+    merged = [n for n, cells in enumerate(body, start=1) if type(cells) is list and cells and cells[0][2] == "line"]
+    heights = {n: _height(cells, n in merged) for n, cells in enumerate(body, start=1) if type(cells) is list}
 
     def rows(style):
         for n, cells in enumerate(body, start=1):
-            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], heights[n])
+            if type(cells) is list:
+                height = heights[n]
+            else:  # a file's row, made now
+                cells = cells[0](*cells[1:])
+                height = _height(cells, False)
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], height)
 
     return Stream(ws.title, 1, keys, rows, max(1, len(body)), len(FILE_COLUMNS),
                   merges=tuple(f"A{n}:{last}{n}" for n in merged))
@@ -215,8 +220,10 @@ def _height(cells, merged: bool) -> float | None:
     return LINE_HEIGHT * lines + 3 if lines > 1 else None
 
 
-def _submission_rows(c: Consolidation) -> list[list[tuple]]:
-    """The sheet's rows as (column, value, style key) cells."""
+def _submission_rows(c: Consolidation) -> list:
+    """The sheet's rows: each a list of (column, value, style key) cells, or, for the row of a file
+    (a county may have thousands), a tuple (function, its arguments) that makes that list when the
+    row is written: the rows of all the files are never held at once."""
     def header(columns):
         return [(col, title, "header") for col, title in columns]
 
@@ -224,14 +231,7 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
     out = [[(1, t["title"].format(sheet=common().summary_sheets["submissions"], year=c.year), "title")]]
     out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
     out += [[], [(1, t["files"], "heading")], header(enumerate(FILE_COLUMNS, start=1))]
-    for i, f in enumerate(c.files, start=1):
-        s = f.submission
-        note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
-        counts = (None, None, None) if s.unreadable else (s.errors, s.hints, c.open_errors(s))
-        out.append(list(zip(range(1, 12), (i, s.name, s.unit or None, s.level or None, s.format or None,
-                                           s.date or None, f.status, note or None) + counts,
-                            ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number",
-                             "number"))))
+    out += [(_file_row, i, f, c) for i, f in enumerate(c.files, start=1)]
     if c.roster is not None:
         out += [[], [(1, t["roster"].format(sheet=roster.SHEET, file=c.roster.path.name if c.roster.path else ""),
                       "heading")],
@@ -253,6 +253,15 @@ def _submission_rows(c: Consolidation) -> list[list[tuple]]:
                 keys = ("number", "text", "text", "text", "number", "wrap")
                 out.append([(col, v, k) for (col, _), v, k in zip(UNMAPPED_COLUMNS, values, keys)])
     return out
+
+
+def _file_row(i: int, f, c: Consolidation) -> list[tuple]:
+    s = f.submission
+    note = "；".join(filter(None, (f.reason or "；".join(f.remarks + _converted(s, c.version)), name_note(s.name))))
+    counts = (None, None, None) if s.unreadable else (s.errors, s.hints, c.open_errors(s))
+    return list(zip(range(1, 12), (i, s.name, s.unit or None, s.level or None, s.format or None,
+                                   s.date or None, f.status, note or None) + counts,
+                    ("number", "text", "text", "text", "text", "text", f.status, "wrap", "number", "number", "number")))
 
 
 def _converted(s, version: str) -> tuple[str, ...]:
