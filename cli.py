@@ -378,7 +378,7 @@ def consolidate_command(
     from toolkit.core.consolidation import consolidate
     from lxml.etree import SerialisationError
 
-    from toolkit.io.files import OutputError, ScratchUnwritable, atomic_write, check_outputs, check_writable
+    from toolkit.io.files import OutputError, ScratchUnwritable, atomic_stream, check_outputs, check_writable
     from toolkit.io.long_table import SUFFIXES, write_long
     from toolkit.io.inputs import no_workbook
     from toolkit.app.submissions import input_files, read_submissions
@@ -428,7 +428,7 @@ def consolidate_command(
             found.files, version, last_year.units if last_year else None, jobs,
             progress=lambda done, total: bar.update(task, completed=done, refresh=done == total or done % 50 == 0),
             refused=found.refused, meanwhile=_import_summary_writer)
-    from toolkit.io.workbook.summary import summary_bytes  # (imported while the workers read)
+    from toolkit.io.workbook.summary import prepared_summary  # (imported while the workers read)
     result = consolidate(submissions, year, version, unit=unit, level=level, roster=units,
                          date=datetime.date.today().isoformat(), previous_file=previous.name if previous else "")
     if not result.accepted:  # an empty summary would pass for a real one: none is written
@@ -445,7 +445,9 @@ def consolidate_command(
         from toolkit.core.against import against as check_against
         result.against = check_against(result, county.report, against.name, county.findings)
     try:
-        atomic_write(output, summary_bytes(result, reviewed), force)
+        write_summary = prepared_summary(result, reviewed)
+        with atomic_stream(output, force) as fh:  # its big sheets written as made: never held whole
+            write_summary(fh)
         if long is not None:
             write_long(long, result, force)
     except OutputError as exc:

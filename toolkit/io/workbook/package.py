@@ -21,11 +21,12 @@ _FIXED_W3CDTF = b"2021-01-01T00:00:00Z"
 _TIMESTAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def reproducible(data: bytes, extra: dict[str, bytes | Iterable] | None = None) -> bytes:
+def reproducible(data: bytes, extra: dict[str, bytes | Iterable] | None = None, into=None) -> bytes | None:
     """Rewrite a zip package with fixed timestamps (and optional extra or replaced members: bytes or
-    str, or an iterable of str/bytes chunks for a big one)."""
+    str, or an iterable of str/bytes chunks for a big one).  Given `into` (a binary file, seekable),
+    the package is written there and not also held in memory; else its bytes are returned."""
     extra = dict(extra or {})
-    out = io.BytesIO()
+    out = io.BytesIO() if into is None else into
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in src.namelist():
             body = extra.pop(name, None)
@@ -36,7 +37,7 @@ def reproducible(data: bytes, extra: dict[str, bytes | Iterable] | None = None) 
             _write(dst, name, body)
         for name, body in extra.items():
             _write(dst, name, body)
-    return out.getvalue()
+    return out.getvalue() if into is None else None
 
 
 def package_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:

@@ -49,9 +49,11 @@ def place_samples(ws, row: int, styles: dict[str, dict]) -> tuple[str, ...]:
     return tuple(styles)
 
 
-def splice(data: bytes, streams: list[Stream], cached: dict[str, dict[str, object]] | None = None) -> bytes:
+def splice(data: bytes, streams: list[Stream], cached: dict[str, dict[str, object]] | None = None,
+           into=None) -> bytes | None:
     """The saved workbook `data` with each stream's rows in place of its sample row, and the cached
-    values of formula cells ({sheet: {A1: value}}) written in."""
+    values of formula cells ({sheet: {A1: value}}) written in; written to the binary file `into`
+    if given (package.reproducible), else returned."""
     with XlsxBook(io.BytesIO(data)) as book:
         paths = book.sheet_paths
         parts = {s.sheet: book._read(paths[s.sheet]) for s in streams}
@@ -61,7 +63,7 @@ def splice(data: bytes, streams: list[Stream], cached: dict[str, dict[str, objec
         extra[paths[stream.sheet]] = _spliced(parts[stream.sheet], stream)
     for sheet, values in (cached or {}).items():
         extra[paths[sheet]] = with_cached_values(formula_parts[sheet], values)
-    return reproducible(data, extra)
+    return reproducible(data, extra, into)
 
 
 def _spliced(xml: bytes, stream: Stream):

@@ -9,6 +9,8 @@ big sheets are streamed (streamed.py).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import BinaryIO
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
@@ -52,6 +54,15 @@ def cell_style(bold=False, fill=None, wrap=False, number_format=None, border=Tru
 
 def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> bytes:
     """The summary workbook; `review` the decisions carried over to 校验结果 (and its 已解决 sheet)."""
+    buf = io.BytesIO()
+    prepared_summary(c, review)(buf)
+    return buf.getvalue()
+
+
+def prepared_summary(c: Consolidation, review: reviewing.Review | None = None) -> Callable[[BinaryIO], None]:
+    """The summary workbook laid out (openpyxl: any scratch file it needs is written now), and the
+    function that writes it to a binary file (seekable: a zip is written there), its big sheets made
+    as they are written, so that it is never held in memory whole (files.atomic_stream)."""
     review = review or reviewing.Review()
     wb = build_workbook(c.version, report=c.report)
     sheets, extra = common().sheets, common().summary_sheets
@@ -83,7 +94,8 @@ def summary_bytes(c: Consolidation, review: reviewing.Review | None = None) -> b
     wb.active.sheet_view.tabSelected = True
     buf = io.BytesIO()
     wb.save(buf)
-    return streamed.splice(buf.getvalue(), streams, _cached_totals(c))
+    data, cached = buf.getvalue(), _cached_totals(c)
+    return lambda into: streamed.splice(data, streams, cached, into)
 
 
 def _cached_totals(c: Consolidation) -> dict:
