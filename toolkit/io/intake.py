@@ -404,6 +404,8 @@ _NOT_PLAIN = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong enc
 _INFLATED: dict[tuple, bytes] = {}
 _INFLATED_LIMIT = 256  # entries; a shared part is some kilobytes compressed
 _INFLATED_LARGEST = 1 << 20  # bytes inflated: larger parts are not kept
+_INFLATED_BUDGET = 16 << 20  # bytes kept in all (compressed and inflated): the cache is emptied beyond
+_inflated_bytes = 0
 
 
 def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo, shared: bool = False) -> bytes:
@@ -452,9 +454,12 @@ def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo, shared: bool = Fal
     if zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.orig_filename!r}")
     if key is not None:
-        if len(_INFLATED) >= _INFLATED_LIMIT:
+        global _inflated_bytes
+        if len(_INFLATED) >= _INFLATED_LIMIT or _inflated_bytes > _INFLATED_BUDGET:
             _INFLATED.clear()
+            _inflated_bytes = 0
         _INFLATED[key] = data
+        _inflated_bytes += len(key[3]) + len(data)
     return data
 
 

@@ -295,9 +295,11 @@ def _column_number(letters: str) -> int:
 
 _EMPTY = RawCell(None)  # a cell element with neither value nor formula: as if absent
 # Decoded cells by their XML (attributes, body): workbooks made from one template repeat the same
-# cells — labels, styles, small numbers — so most cells are decoded once per process.
+# cells — labels, styles, small numbers — so most cells are decoded once per process.  A few thousand
+# do (a template's labels and numbers); the rest are each file's own (its unit's name), so the cache
+# is emptied at a size that keeps memory flat over a county's thousands of files.
 _DECODED: dict[tuple[bytes, bytes], RawCell] = {}
-_DECODED_LIMIT = 50_000
+_DECODED_LIMIT = 8192
 
 
 class _ScannedSheet(Mapping):
