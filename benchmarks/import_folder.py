@@ -133,7 +133,7 @@ def main() -> None:
 
         times, cpu, written, errors = ours(folder, base / "导入")
         rest = times[1:]
-        print(f"xxgk import path (reports_in + import_to_workbook per file), one process:")
+        print("xxgk import path (reports_in + import_to_workbook per file), one process:")
         print(f"  first report: {ms(times[0])} (first use: lxml, format files, workbook template)")
         print(f"  per report after the first: mean {ms(statistics.mean(rest))}, median {ms(statistics.median(rest))}, "
               f"p90 {ms(sorted(rest)[int(len(rest) * 0.9)])}; CPU mean {ms(statistics.mean(cpu[1:]))} "

@@ -258,7 +258,7 @@ def test_xxgk_check_shows_the_hint_and_exits_as_for_any_hint(books):
 def test_xxgk_consolidate_sums_the_file_and_lists_the_hint_for_its_unit(books, tmp_path):
     sent = tmp_path / "sent"
     sent.mkdir()
-    clean = fill_workbook(books["unchanged"], sent / "东河镇.xlsm", info={"info.unit": "东河镇"})
+    fill_workbook(books["unchanged"], sent / "东河镇.xlsm", info={"info.unit": "东河镇"})
     tampered = fill_workbook(books["xxgkbuttons-shell-added"], sent / "西山乡.xlsm", info={"info.unit": "西山乡"})
     assert _project(tampered) == _project(books["xxgkbuttons-shell-added"])  # openpyxl kept it as it was
     out = tmp_path / "某县汇总.xlsx"
