@@ -18,7 +18,7 @@ from toolkit.core.formats import DEFAULT_VERSION, get_format
 from toolkit.io.inputs import OLD_SUFFIXES, WORKBOOK_SUFFIXES, Inputs, input_files, is_lock_file  # noqa: F401 (found there)
 from toolkit.io.intake import refusal
 from toolkit.core.roster import unit_key
-from toolkit.core.rules import check
+from toolkit.core.rules import Values, check
 from toolkit.io.workbook.reader import UnreadableWorkbook, read_workbook
 
 OLD_FORMAT = "是旧版或其他软件的文件格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（*.xlsx）后重新报送"
@@ -56,8 +56,9 @@ def read_submission(path: Path) -> Submission:
         if figures is not None:
             kept = {cid: figures[cid] for cid in get_format(report.format).previous_cells if cid in figures}
             report.previous = {**report.previous, **kept}
-        findings = located(result, result.findings + check(report))
-        return submission(str(path), modified, report, findings, _TARGET)
+        values = Values(get_format(report.format), report.values)  # totals computed once, for both
+        findings = located(result, result.findings + check(report, values=values))
+        return submission(str(path), modified, report, findings, _TARGET, values)
     except UnreadableWorkbook as exc:
         return Submission(str(path), modified, unreadable=str(exc))
     except Exception as exc:  # a file nobody foresaw must not stop the others; say what happened

@@ -82,11 +82,14 @@ def summary_cells(version: str) -> tuple[str, ...]:
     return tuple(get_format(version).cells)
 
 
-def submission(path: str, modified: float, report: Report, findings: list[Finding], target: str) -> Submission:
-    """A read and checked report as a Submission in the `target` format."""
+def submission(path: str, modified: float, report: Report, findings: list[Finding], target: str,
+               values: Values | None = None) -> Submission:
+    """A read and checked report as a Submission in the `target` format (`values`: the report's
+    Values as the checker used them, its totals computed once)."""
     source = get_format(report.format)
     mapping = cell_map(report.format, target)
-    values = Values(source, report.values)
+    if values is None or values.reported is not report.values:
+        values = Values(source, report.values)
     if report.format == target:  # each cell to itself, in the summary's order: no adding up
         cells = summary_cells(target)
         figures = [v if type(v) is int else _tidy(values[cid]) for cid, v in zip(cells, map(report.values.get, cells))]

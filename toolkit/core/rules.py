@@ -133,11 +133,13 @@ def computed_totals(report: Report) -> dict[str, Number]:
     return {cid: values.computed(cid) for cid in fmt.formulas}
 
 
-def check(report: Report, previous: Report | None = None) -> list[Finding]:
+def check(report: Report, previous: Report | None = None, values: Values | None = None) -> list[Finding]:
     """Every finding of the report's format rules.  The cross-year rules use last year's report if
-    given, else the figures of last year kept with the report (report.previous), where present."""
+    given, else the figures of last year kept with the report (report.previous), where present.
+    `values`, if given, is the report's Values, whose computed totals the caller uses next too."""
     fmt = get_format(report.format)
-    values = Values(fmt, report.values)
+    if values is None or values.reported is not report.values:
+        values = Values(fmt, report.values)
     if previous is not None:
         last_year = Values(get_format(previous.format), previous.values)
     else:
