@@ -34,8 +34,7 @@ class Values:
         for 0; a cell of another format (2019 → 2021) is not given either."""
         if self.reported.get(cid) is not None:
             return True
-        relation = self._formulas.get(cid)
-        return relation is not None and all(self.has(t.cell) for t in relation.computed)
+        return cid in self._formulas and self.has_parts(cid)
 
     @property
     def totals(self) -> dict:
@@ -149,7 +148,7 @@ def check(report: Report, previous: Report | None = None, values: Values | None 
     # the totals not reported (a formula never calculated) as the rules compute them, so that the
     # relations through them are added in one go too
     given = report.values
-    missing = [cid for cid in values._formulas if given.get(cid) is None]
+    missing = [cid for cid in values.totals if given.get(cid) is None]
     reported = ({**given, **{cid: values[cid] for cid in missing}} if missing else given).__getitem__
     for rel, left, right in _plain_relations(fmt):
         if left is not None and right is not None:  # this year's cells added on both sides

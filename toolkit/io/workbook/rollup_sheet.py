@@ -48,9 +48,7 @@ def add_sheet(wb, c: Consolidation) -> Stream:
     body += [[(1, line, "line")] for line in head_lines(c, r)]
     body += [[], [(1, s["units_heading"], "heading")], [(i, h, "header") for i, (_, h) in enumerate(unit_columns(), 1)]]
     first_unit = len(body) + 1
-    # a unit's row is made as it is written (a tuple: the function and its arguments), so that the
-    # rows of thousands of units are never all held at once
-    body += [(_unit_row, n, u) for n, u in enumerate(r.units, start=1)]
+    body += [streamed.Later(_unit_row, n, u) for n, u in enumerate(r.units, start=1)]  # made as written
     last_unit = len(body)
     body += [[], [(1, s["codes_heading"], "heading")], [(col, h, "header") for col, _, h in code_columns()]]
     merges = []
@@ -67,19 +65,14 @@ def add_sheet(wb, c: Consolidation) -> Stream:
     merges = [f"{column_letter(TITLE_SPAN[0])}{code_header}:{column_letter(TITLE_SPAN[1])}{code_header}", *merges]
     body[code_header - 1] += [(col, None, "header") for col in range(TITLE_SPAN[0] + 1, TITLE_SPAN[1] + 1)]
     body[code_header - 1].sort()
-    lines = [n for n, cells in enumerate(body, start=1) if type(cells) is list and cells and cells[0][2] == "line"]
+    lines = [n for n, cells in enumerate(body, start=1) if isinstance(cells, list) and cells and cells[0][2] == "line"]
     merges += [f"A{n}:{column_letter(width)}{n}" for n in lines]
-    heights = {n: _height(cells, n in lines, n > code_header) for n, cells in enumerate(body, start=1)
-               if type(cells) is list}
 
     def rows(style):
         for n, cells in enumerate(body, start=1):
-            if type(cells) is list:
-                height = heights[n]
-            else:  # a unit's row, made now
-                cells = cells[0](*cells[1:])
-                height = _height(cells, False, False)
-            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], height)
+            cells = streamed.made(cells)
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells],
+                               _height(cells, n in lines, n > code_header))
 
     _chart(ws, r, first_unit, last_unit, len(body) + 2)
     a4_page(ws, True)

@@ -152,6 +152,21 @@ def number_cell(ref: str, value, style: int) -> str:
     return f'<c r="{ref}" s="{style}"><v>{number(value)}</v></c>'
 
 
+class Later:
+    """A row of a sheet's body made only when it is written (`made`): a county's thousands of files
+    and units each have a row, and those rows are never all held at once."""
+
+    __slots__ = ("make", "args")
+
+    def __init__(self, make: Callable[..., list], *args):
+        self.make, self.args = make, args
+
+
+def made(cells):
+    """A row of a sheet's body as (column, value, style key) cells: as given, or made now (Later)."""
+    return cells.make(*cells.args) if isinstance(cells, Later) else cells
+
+
 def row(number_: int, cells: Iterable[tuple[int, object, int]], height: float | None = None) -> str:
     """A row of (column, value, style) cells: text for str, a number for int/float, an empty cell
     (styled, so table borders are whole) for None."""

@@ -208,17 +208,12 @@ def _submissions_sheet(ws, c: Consolidation) -> Stream:
     # The lines on top span the table's width, wrapped, so that the page prints as wide as the table;
     # rows with wrapped text are given their height (spreadsheet programs do not grow them by themselves).
     last = column_letter(len(FILE_COLUMNS))
-    merged = [n for n, cells in enumerate(body, start=1) if type(cells) is list and cells and cells[0][2] == "line"]
-    heights = {n: _height(cells, n in merged) for n, cells in enumerate(body, start=1) if type(cells) is list}
+    merged = [n for n, cells in enumerate(body, start=1) if isinstance(cells, list) and cells and cells[0][2] == "line"]
 
     def rows(style):
         for n, cells in enumerate(body, start=1):
-            if type(cells) is list:
-                height = heights[n]
-            else:  # a file's row, made now
-                cells = cells[0](*cells[1:])
-                height = _height(cells, False)
-            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], height)
+            cells = streamed.made(cells)
+            yield streamed.row(n, [(col, value, style[key]) for col, value, key in cells], _height(cells, n in merged))
 
     return Stream(ws.title, 1, keys, rows, max(1, len(body)), len(FILE_COLUMNS),
                   merges=tuple(f"A{n}:{last}{n}" for n in merged))
@@ -234,8 +229,7 @@ def _height(cells, merged: bool) -> float | None:
 
 def _submission_rows(c: Consolidation) -> list:
     """The sheet's rows: each a list of (column, value, style key) cells, or, for the row of a file
-    (a county may have thousands), a tuple (function, its arguments) that makes that list when the
-    row is written: the rows of all the files are never held at once."""
+    (a county may have thousands), a streamed.Later that makes that list when the row is written."""
     def header(columns):
         return [(col, title, "header") for col, title in columns]
 
@@ -243,7 +237,7 @@ def _submission_rows(c: Consolidation) -> list:
     out = [[(1, t["title"].format(sheet=common().summary_sheets["submissions"], year=c.year), "title")]]
     out += [[(1, line, "line")] for line in summary_lines(c) + c.conversions]
     out += [[], [(1, t["files"], "heading")], header(enumerate(FILE_COLUMNS, start=1))]
-    out += [(_file_row, i, f, c) for i, f in enumerate(c.files, start=1)]
+    out += [streamed.Later(_file_row, i, f, c) for i, f in enumerate(c.files, start=1)]
     if c.roster is not None:
         out += [[], [(1, t["roster"].format(sheet=roster.SHEET, file=c.roster.path.name if c.roster.path else ""),
                       "heading")],
